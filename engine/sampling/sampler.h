@@ -1,25 +1,50 @@
-// Token selection from logits: greedy (temperature <= 0) or temperature sampling with a
-// seeded generator, so a run with a fixed seed is reproducible.
+// Token selection from logits. The chain follows llama.cpp's order so settings mean what
+// users know from it: penalties -> top-k -> top-p -> min-p -> temperature -> draw.
+// temperature <= 0 is greedy (after penalties). A fixed seed makes a run reproducible.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <random>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "sampling/candidates.h"
 
 namespace tessera {
 
 struct SamplerSettings {
     float temperature = 0.0f;  // <= 0: greedy
+    int32_t top_k = 0;         // 0: off
+    float top_p = 1.0f;        // 1: off
+    float min_p = 0.0f;        // 0: off
+    float repeat_penalty = 1.0f;     // 1: off; > 1 discourages tokens in the window
+    float presence_penalty = 0.0f;   // subtracted once from every token in the window
+    float frequency_penalty = 0.0f;  // subtracted per occurrence in the window
+    int32_t penalty_last_n = 64;     // window of recent tokens the penalties look at
     uint64_t seed = 0;
 };
+
+// A setting out of range (top_p 1.5, a negative top_k) is an error naming it.
+Status validate(const SamplerSettings& settings);
 
 class Sampler {
 public:
     explicit Sampler(SamplerSettings settings) : settings_(settings), rng_(settings.seed) {}
+
     int32_t sample(const float* logits, int64_t n_vocab);
+    // Records a token for the penalties (the prompt's tokens too, if they should count).
+    void accept(int32_t token);
+    void reset_history() { history_.clear(); }
+    const SamplerSettings& settings() const { return settings_; }
 
 private:
     SamplerSettings settings_;
     std::mt19937_64 rng_;
+    std::deque<int32_t> history_;  // at most penalty_last_n tokens
+    std::vector<Candidate> candidates_;
 };
 
 // Index of the largest logit; the first one on ties.
