@@ -113,7 +113,14 @@ Result<std::unique_ptr<Tokenizer>> Tokenizer::create(VocabData vocab) {
 
 // Splits out special tokens the way llama.cpp's tokenizer_st_partition does: each special
 // token, longest first, is cut out of every remaining raw-text fragment.
-std::vector<Tokenizer::Fragment> Tokenizer::split_special(std::string_view text) const {
+std::vector<Tokenizer::Fragment> Tokenizer::split_special(std::string_view text,
+                                                          std::span<const TextRange> literal) const {
+    // A match that overlaps a literal range is not a special token there.
+    auto in_literal = [&](std::size_t offset, std::size_t length) {
+        for (const TextRange& r : literal)
+            if (offset < r.offset + r.length && r.offset < offset + length) return true;
+        return false;
+    };
     std::vector<Fragment> fragments{{text, -1}};
     std::vector<Fragment> next;
     for (const int32_t id : special_by_length_) {
@@ -125,13 +132,19 @@ std::vector<Tokenizer::Fragment> Tokenizer::split_special(std::string_view text)
                 next.push_back(f);
                 continue;
             }
+            const auto base = static_cast<std::size_t>(f.text.data() - text.data());
             std::size_t start = 0;
-            for (std::size_t hit = f.text.find(special); hit != std::string_view::npos;
-                 hit = f.text.find(special, start)) {
+            std::size_t hit = f.text.find(special);
+            while (hit != std::string_view::npos) {
+                if (in_literal(base + hit, special.size())) {
+                    hit = f.text.find(special, hit + 1);
+                    continue;
+                }
                 if (hit > start) next.push_back({f.text.substr(start, hit - start), -1});
                 next.push_back({{}, id});
                 start = hit + special.size();
                 changed = true;
+                hit = f.text.find(special, start);
             }
             if (start < f.text.size()) next.push_back({f.text.substr(start), -1});
         }
@@ -153,11 +166,29 @@ void Tokenizer::encode_text(std::string_view text, bool prev_was_special, std::v
 }
 
 std::vector<int32_t> Tokenizer::encode(std::string_view text, bool add_bos, bool parse_special) const {
+    if (parse_special) return encode_with_literals(text, add_bos, {});
+    return encode_fragments(text.empty() ? std::vector<Fragment>{} : std::vector<Fragment>{{text, -1}}, add_bos);
+}
+
+std::vector<int32_t> Tokenizer::encode_with_literals(std::string_view text, bool add_bos,
+                                                     std::span<const TextRange> literal) const {
+    return encode_fragments(text.empty() ? std::vector<Fragment>{} : split_special(text, literal), add_bos);
+}
+
+std::vector<Tokenizer::TextRange> Tokenizer::find_special(std::string_view text) const {
+    std::vector<TextRange> found;
+    std::size_t pos = 0;
+    for (const Fragment& f : split_special(text, {})) {
+        const std::size_t length = f.token >= 0 ? token_text(f.token).size() : f.text.size();
+        if (f.token >= 0) found.push_back({pos, length});
+        pos += length;
+    }
+    return found;
+}
+
+std::vector<int32_t> Tokenizer::encode_fragments(const std::vector<Fragment>& fragments, bool add_bos) const {
     std::vector<int32_t> out;
     if (add_bos && bos_) out.push_back(*bos_);
-    if (text.empty()) return out;
-    const std::vector<Fragment> fragments =
-        parse_special ? split_special(text) : std::vector<Fragment>{{text, -1}};
     bool prev_was_special = true;
     for (const Fragment& f : fragments) {
         if (f.token >= 0) {

@@ -28,6 +28,16 @@ public:
     // text, longest first. When false they are ordinary text, so user input cannot
     // inject them.
     std::vector<int32_t> encode(std::string_view text, bool add_bos, bool parse_special) const;
+    // Special tokens parsed everywhere except inside the `literal` byte ranges, which are
+    // ordinary text: a rendered chat prompt whose message contents must not inject tokens.
+    struct TextRange {
+        std::size_t offset = 0;
+        std::size_t length = 0;
+    };
+    std::vector<int32_t> encode_with_literals(std::string_view text, bool add_bos,
+                                              std::span<const TextRange> literal) const;
+    // Where encode(text, ..., true) would match special tokens, in order.
+    std::vector<TextRange> find_special(std::string_view text) const;
 
     const std::string& token_text(int32_t id) const;  // the vocabulary entry; "" when out of range
     // The bytes a token contributes to the text: SentencePiece U+2581 -> ' ', <0xNN> -> the
@@ -59,7 +69,8 @@ private:
     };
 
     Tokenizer() = default;
-    std::vector<Fragment> split_special(std::string_view text) const;
+    std::vector<Fragment> split_special(std::string_view text, std::span<const TextRange> literal) const;
+    std::vector<int32_t> encode_fragments(const std::vector<Fragment>& fragments, bool add_bos) const;
     void encode_text(std::string_view text, bool prev_was_special, std::vector<int32_t>& out) const;
 
     Kind kind_ = Kind::kSentencePiece;
