@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "backend/cpu/kv_cache.h"
+#include "backend/evaluator.h"
 #include "backend/cpu/matmul.h"
 #include "backend/cpu/ops.h"
 #include "backend/cpu/thread_pool.h"
@@ -30,19 +31,15 @@ struct ForwardOptions {
 // run can be dumped and compared with a reference layer by layer.
 using TensorObserver = std::function<void(const std::string& name, const float* data, int64_t n_tokens, int64_t width)>;
 
-class CpuForward {
+class CpuForward final : public Evaluator {
 public:
     static Result<std::unique_ptr<CpuForward>> create(const Model& model, const ForwardOptions& options);
 
-    // Evaluates tokens at positions n_past() .. n_past()+n-1 and appends them to the KV cache.
-    // For each index i in logit_rows (positions within `tokens`), writes n_vocab logits to
-    // logits + j * n_vocab (j = order in logit_rows).
-    Status eval(std::span<const int32_t> tokens, std::span<const int64_t> logit_rows, float* logits);
-
-    int64_t n_past() const { return cache_.n_filled(); }
-    // Forgets positions from n onward (n <= n_past()); the next eval continues at n.
-    void truncate(int64_t n);
-    int64_t n_ctx() const { return cache_.n_ctx(); }
+    Status eval(std::span<const int32_t> tokens, std::span<const int64_t> logit_rows, float* logits) override;
+    int64_t n_past() const override { return cache_.n_filled(); }
+    void truncate(int64_t n) override;
+    int64_t n_ctx() const override { return cache_.n_ctx(); }
+    int64_t n_batch() const override { return n_batch_; }
     size_t kv_cache_bytes() const { return cache_.bytes(); }
     Isa isa() const { return isa_; }
     int n_threads() const { return pool_.size(); }

@@ -1,0 +1,28 @@
+// What a session needs from a backend (CPU now, Vulkan next): evaluate tokens at the end
+// of the KV cache, forget a suffix of it, and say how large it is.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "core/result.h"
+
+namespace tessera {
+
+class Evaluator {
+public:
+    virtual ~Evaluator() = default;
+    // Evaluates tokens at positions n_past() .. n_past()+n-1 and appends them to the KV cache.
+    // For each index i in logit_rows (positions within `tokens`), writes n_vocab logits to
+    // logits + j * n_vocab (j = order in logit_rows).
+    virtual Status eval(std::span<const int32_t> tokens, std::span<const int64_t> logit_rows, float* logits) = 0;
+    virtual int64_t n_past() const = 0;
+    // Forgets positions from n onward (n <= n_past()); the next eval continues at n.
+    virtual void truncate(int64_t n) = 0;
+    virtual int64_t n_ctx() const = 0;
+    // Largest number of tokens computed together: callers that want to stay responsive
+    // (cancellation between prefill chunks) feed at most this many per call.
+    virtual int64_t n_batch() const = 0;
+};
+
+}  // namespace tessera

@@ -1,0 +1,93 @@
+#include "session/chat_session.h"
+
+#include <algorithm>
+
+#include "chat/reasoning.h"
+
+namespace tessera {
+namespace {
+
+// Removes the oldest turn after the leading system messages: the first remaining message
+// and everything up to the next user message. Returns how many went; 0 when only the
+// system prompt and the last turn are left.
+int64_t drop_oldest_turn(std::vector<chat::ChatMessage>& messages) {
+    size_t first = 0;
+    while (first < messages.size() && messages[first].role == "system") ++first;
+    size_t end = first + 1;
+    while (end < messages.size() && messages[end].role != "user") ++end;
+    if (end >= messages.size()) return 0;  // that would drop the message being answered
+    messages.erase(messages.begin() + static_cast<std::ptrdiff_t>(first),
+                   messages.begin() + static_cast<std::ptrdiff_t>(end));
+    return static_cast<int64_t>(end - first);
+}
+
+}  // namespace
+
+ChatSession::ChatSession(Evaluator& evaluator, const Tokenizer& tokenizer, chat::ModelChatInfo chat_info,
+                         ChatSessionOptions options)
+    : evaluator_(evaluator),
+      tokenizer_(tokenizer),
+      info_(std::move(chat_info)),
+      choice_(chat::choose_template(info_)),
+      options_(options),
+      generator_(evaluator, tokenizer) {}
+
+Result<ChatPrompt> ChatSession::prompt_for(const std::vector<chat::ChatMessage>& conversation) const {
+    chat::ChatTemplateInput input;
+    input.messages = conversation;
+    if (options_.reasoning) chat::apply_reasoning_setting(input.messages, *options_.reasoning);
+    input.add_generation_prompt = true;
+    input.bos_token = info_.bos_token;
+    input.eos_token = info_.eos_token;
+    return build_chat_prompt(tokenizer_, choice_, input);
+}
+
+Result<ChatReply> ChatSession::reply(const std::vector<chat::ChatMessage>& conversation,
+                                     const GenerationSettings& settings, const TextCallback& on_text,
+                                     const std::atomic<bool>* cancel) {
+    if (conversation.empty()) return Error{"the conversation has no messages"};
+    const int64_t n_ctx = evaluator_.n_ctx();
+    // Room kept for the reply: the token limit, but never more than a quarter of the context.
+    const int64_t reserve = std::clamp<int64_t>(settings.max_tokens, 1, std::max<int64_t>(1, n_ctx / 4));
+
+    ChatReply result;
+    std::vector<chat::ChatMessage> messages = conversation;
+    auto prompt = prompt_for(messages);
+    if (!prompt) return prompt.error();
+    while (static_cast<int64_t>(prompt->tokens.size()) + reserve > n_ctx) {
+        const int64_t needed = static_cast<int64_t>(prompt->tokens.size());
+        const int64_t dropped =
+            options_.context_policy == ContextPolicy::kDropOldestTurns ? drop_oldest_turn(messages) : 0;
+        if (dropped == 0) {
+            std::string message = "the conversation needs " + std::to_string(needed) + " tokens plus " +
+                                  std::to_string(reserve) + " for the reply, but the context holds " +
+                                  std::to_string(n_ctx) + ". ";
+            message += options_.context_policy == ContextPolicy::kRefuse
+                           ? "Start a new conversation, shorten the message, raise the context length, or let "
+                             "the oldest turns be dropped."
+                           : "Even with the older turns dropped the last message does not fit: shorten it or "
+                             "raise the context length.";
+            return Error{message};
+        }
+        result.dropped_messages += dropped;
+        prompt = prompt_for(messages);
+        if (!prompt) return prompt.error();
+    }
+    result.used_builtin_template = prompt->used_builtin;
+    result.template_note = prompt->fallback_reason;
+
+    GenerationSettings reply_settings = settings;
+    reply_settings.text_start = true;
+    auto stats = generator_.generate(
+        prompt->tokens, reply_settings,
+        [&](std::string_view piece) {
+            result.text.append(piece);
+            if (on_text) on_text(piece);
+        },
+        cancel);
+    if (!stats) return stats.error();
+    result.stats = *stats;
+    return result;
+}
+
+}  // namespace tessera
