@@ -29,6 +29,12 @@ std::optional<std::string> Args::option(std::initializer_list<const char*> names
     return std::nullopt;
 }
 
+std::vector<std::string> Args::options(std::initializer_list<const char*> names) {
+    std::vector<std::string> values;
+    while (auto v = option(names)) values.push_back(std::move(*v));
+    return values;
+}
+
 bool Args::flag(std::initializer_list<const char*> names) {
     for (size_t i = 0; i < args_.size(); ++i)
         for (const char* name : names)

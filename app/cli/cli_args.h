@@ -16,6 +16,8 @@ public:
 
     // Value of an option given as any of `names` ("-m", "--model"); nullopt when absent.
     std::optional<std::string> option(std::initializer_list<const char*> names);
+    // Every value of a repeatable option, in order ("--stop A --stop B").
+    std::vector<std::string> options(std::initializer_list<const char*> names);
     bool flag(std::initializer_list<const char*> names);
     // Parsed numbers; an unparsable value is an error naming the option.
     Result<int64_t> integer(std::initializer_list<const char*> names, int64_t fallback, int64_t lo, int64_t hi);

@@ -13,6 +13,9 @@ int template_command(Args& args);
 // tokenize -m MODEL [--special] [--no-bos] TEXT   (TEXT "-" reads standard input)
 int tokenize_command(Args& args);
 
+// chat -m MODEL [--system TEXT] [--reasoning on|off] [--context-policy refuse|drop] [sampling]
+int chat_command(Args& args);
+
 // Prints "error: <message>" as one line on stderr and returns 1.
 int fail(const Error& error);
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "commands.h"
+#include "generation_args.h"
 
 namespace {
 
@@ -12,8 +13,11 @@ void usage(FILE* out) {
         "usage: tessera-cli COMMAND [OPTIONS]\n"
         "\n"
         "commands:\n"
-        "  run  -m MODEL -p PROMPT [-n N] [--temp T] [--seed S] [-t THREADS] [-c CTX]\n"
+        "  run  -m MODEL -p PROMPT [-n N] [-t THREADS] [-c CTX] [sampling]\n"
         "       generate text from PROMPT, streamed as it is produced\n"
+        "  chat -m MODEL [--system TEXT] [--reasoning on|off] [--context-policy refuse|drop]\n"
+        "       [-n N] [-t THREADS] [-c CTX] [sampling]\n"
+        "       an interactive chat in the model's template; a line is a message\n"
         "  info MODEL\n"
         "       architecture, parameters, tensor types, the layer map and KV-cache size\n"
         "  eval -m MODEL --tokens 1,2,3 --logits OUT.f32 [--greedy N] [-t THREADS]\n"
@@ -24,6 +28,7 @@ void usage(FILE* out) {
         "  tokenize -m MODEL [--special] [--no-bos] TEXT\n"
         "       token ids of TEXT, comma-separated ('-' reads standard input)\n",
         out);
+    std::fputs(tessera::cli::kGenerationOptionsHelp, out);
 }
 
 }  // namespace
@@ -36,6 +41,7 @@ int main(int argc, char** argv) {
     const std::string command = argv[1];
     tessera::cli::Args args(argc, argv, 2);
     if (command == "run") return tessera::cli::run_command(args);
+    if (command == "chat") return tessera::cli::chat_command(args);
     if (command == "info") return tessera::cli::info_command(args);
     if (command == "eval") return tessera::cli::eval_command(args);
     if (command == "template") return tessera::cli::template_command(args);

@@ -1,0 +1,30 @@
+// Options shared by the commands that generate (run, chat): sampling, limits, stop
+// strings, threads and context size, and loading the model with its tokenizer.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "backend/cpu/forward.h"
+#include "cli_args.h"
+#include "model/model.h"
+#include "session/generator.h"
+#include "tokenizer/tokenizer.h"
+
+namespace tessera::cli {
+
+// -n N, --temp T, --top-k K, --top-p P, --min-p P, --repeat-penalty R, --repeat-last-n N,
+// --presence-penalty P, --frequency-penalty P, --seed S (default: a random seed, printed
+// when sampling), --stop TEXT (repeatable).
+Result<GenerationSettings> parse_generation_settings(Args& args, int64_t default_max_tokens);
+extern const char* const kGenerationOptionsHelp;
+
+struct LoadedModel {
+    std::unique_ptr<Model> model;
+    std::unique_ptr<Tokenizer> tokenizer;
+};
+Result<LoadedModel> load_model(const std::string& path);
+// A CPU forward pass with n_ctx tokens of KV cache, capped at the training context.
+Result<std::unique_ptr<cpu::CpuForward>> make_forward(const Model& model, int64_t n_ctx, int threads);
+
+}  // namespace tessera::cli
