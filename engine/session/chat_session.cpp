@@ -87,6 +87,9 @@ Result<ChatReply> ChatSession::reply(const std::vector<chat::ChatMessage>& conve
         cancel);
     if (!stats) return stats.error();
     result.stats = *stats;
+    auto split = chat::split_reasoning(result.text);
+    result.reasoning = std::move(split.reasoning);
+    result.answer = std::move(split.answer);
     return result;
 }
 

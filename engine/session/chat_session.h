@@ -28,6 +28,9 @@ struct ChatSessionOptions {
 
 struct ChatReply {
     std::string text;  // what was streamed, stop strings excluded
+    // The text split into <think>...</think> reasoning and the answer that follows.
+    std::string reasoning;
+    std::string answer;
     GenerationStats stats;
     int64_t dropped_messages = 0;  // oldest messages left out to fit the context
     bool used_builtin_template = false;

@@ -93,6 +93,21 @@ TEST(ChatSession, L3VocabChatPromptAndGreedyReplyMatchTheReference) {
     EXPECT_EQ(reply->text, expected_text);
 }
 
+TEST(ChatSession, BaseModelContinuesItsPromptThroughTheRawTemplate) {
+    // The bundled model has no template: the raw family feeds the text as it is, so the
+    // session API gives the reference greedy continuation of "I".
+    auto l = load_aidreams();
+    ChatSession session = session_for(*l.forward, l);
+    EXPECT_EQ(session.template_choice().family, chat::TemplateFamily::Raw);
+    auto reply = session.reply({{"user", "I"}}, greedy(40), nullptr);
+    ASSERT_TRUE(reply) << reply.error().message;
+    // A reply starts the text, so SentencePiece's leading space is not shown.
+    const std::string expected = "siphon from noise. Contrast edges sharpen, a kaleidoscope of p";
+    EXPECT_EQ(reply->text.substr(0, expected.size()), expected);
+    EXPECT_EQ(reply->answer, reply->text);
+    EXPECT_TRUE(reply->reasoning.empty());
+}
+
 TEST(ChatSession, UserTextCannotInjectControlTokens) {
     TESSERA_REQUIRE_FIXTURES();
     auto l = load(test::fixture("models/nas-l3vocab-q8_0.gguf"), 256);
