@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <algorithm>
 #include <map>
+#include <random>
+#include <set>
 #include <vector>
 
 #include "sampling/sampler.h"
@@ -75,6 +78,31 @@ TEST(Sampler, TopPKeepsTheSmallestSetReachingP) {
     EXPECT_GT(counts[3], 0);
     s.top_p = 0.81f;  // needs the third
     EXPECT_EQ(draw_counts(s, logits_for(kProbs), 5000).size(), 3u);
+}
+
+TEST(Sampler, TopPOnALargeVocabularyKeepsWhatAFullSortWould) {
+    std::mt19937_64 rng(5);
+    std::normal_distribution<float> normal(0.0f, 3.0f);
+    std::vector<float> logits(5000);
+    for (float& l : logits) l = normal(rng);
+    for (float p : {0.1f, 0.5f, 0.9f, 0.99f}) {
+        std::vector<Candidate> c;
+        fill_candidates(logits.data(), 5000, c);
+        keep_top_p(c, p);
+        // Reference: sort everything, take the shortest prefix reaching p.
+        std::vector<Candidate> all;
+        fill_candidates(logits.data(), 5000, all);
+        softmax(all);
+        std::sort(all.begin(), all.end(), [](const Candidate& a, const Candidate& b) { return a.p > b.p; });
+        double total = 0;
+        size_t n = 0;
+        while (n < all.size() && total < p) total += all[n++].p;
+        ASSERT_EQ(c.size(), n) << "p " << p;
+        std::set<int32_t> kept, expected;
+        for (const auto& x : c) kept.insert(x.id);
+        for (size_t i = 0; i < n; ++i) expected.insert(all[i].id);
+        EXPECT_EQ(kept, expected) << "p " << p;
+    }
 }
 
 TEST(Sampler, MinPDropsTokensBelowAFractionOfTheBest) {
