@@ -120,28 +120,26 @@ Status Kernels::rope(CommandRecorder& rec, const Buffer& x, const Buffer& cos_si
     return rec.dispatch(**p, {&x, &cos_sin}, bytes_of(params), *g);
 }
 
-Status Kernels::swiglu(CommandRecorder& rec, const Buffer& gate, const Buffer& up, int64_t n) {
-    TESSERA_TRY(fits_u32(n, "swiglu elements"));
-    TESSERA_TRY(holds(gate, static_cast<uint64_t>(n) * kF32, "swiglu gate"));
-    TESSERA_TRY(holds(up, static_cast<uint64_t>(n) * kF32, "swiglu up"));
-    auto p = pipeline(Op::SwiGlu);
+// swiglu and add share a shape: a[i] = f(a[i], b[i]) over n floats, one invocation each.
+Status Kernels::binary_in_place(CommandRecorder& rec, Op op, const Buffer& a, const Buffer& b, int64_t n) {
+    const std::string name(op_spec(op).shader);
+    TESSERA_TRY(fits_u32(n, (name + " elements").c_str()));
+    TESSERA_TRY(holds(a, static_cast<uint64_t>(n) * kF32, (name + " destination").c_str()));
+    TESSERA_TRY(holds(b, static_cast<uint64_t>(n) * kF32, (name + " source").c_str()));
+    auto p = pipeline(op);
     if (!p) return p.error();
     auto g = grid((n + workgroup_size_ - 1) / workgroup_size_);
     if (!g) return g.error();
     const struct { uint32_t n; } params{uint32_t(n)};
-    return rec.dispatch(**p, {&gate, &up}, bytes_of(params), *g);
+    return rec.dispatch(**p, {&a, &b}, bytes_of(params), *g);
+}
+
+Status Kernels::swiglu(CommandRecorder& rec, const Buffer& gate, const Buffer& up, int64_t n) {
+    return binary_in_place(rec, Op::SwiGlu, gate, up, n);
 }
 
 Status Kernels::add(CommandRecorder& rec, const Buffer& x, const Buffer& y, int64_t n) {
-    TESSERA_TRY(fits_u32(n, "add elements"));
-    TESSERA_TRY(holds(x, static_cast<uint64_t>(n) * kF32, "add destination"));
-    TESSERA_TRY(holds(y, static_cast<uint64_t>(n) * kF32, "add source"));
-    auto p = pipeline(Op::Add);
-    if (!p) return p.error();
-    auto g = grid((n + workgroup_size_ - 1) / workgroup_size_);
-    if (!g) return g.error();
-    const struct { uint32_t n; } params{uint32_t(n)};
-    return rec.dispatch(**p, {&x, &y}, bytes_of(params), *g);
+    return binary_in_place(rec, Op::Add, x, y, n);
 }
 
 Status Kernels::softmax(CommandRecorder& rec, const Buffer& x, int64_t n, int64_t rows) {

@@ -45,6 +45,7 @@ public:
 
 private:
     Result<const Pipeline*> pipeline(Op op, TensorType type = TensorType::F32);
+    Status binary_in_place(CommandRecorder& rec, Op op, const Buffer& a, const Buffer& b, int64_t n);
     // A 2D grid of at least `n` workgroups (shaders fold y into x; see shaders/common.glsl).
     Result<Groups> grid(int64_t n, uint32_t z = 1) const;
 
