@@ -7,6 +7,7 @@
 
 #include "backend/cpu/matmul.h"
 #include "backend/cpu/ops.h"
+#include "core/half.h"
 #include "quant/quantize.h"
 #include "support/random_weights.h"
 #include "support/vulkan_fixture.h"
@@ -187,6 +188,66 @@ TEST_F(VulkanOps, SoftmaxMatchesCpuForShortAndLongRows) {
         auto want = x;
         for (int64_t r = 0; r < rows; ++r) cpu::softmax(want.data() + r * n, n);
         expect_close(read_floats(xb, want.size()), want, 1e-7f, 1e-5f, "softmax n=" + std::to_string(n));
+    }
+}
+
+// KV cache rows stored as f16, then causal attention over them, against a reference that
+// rounds where the CPU backend rounds (K, V, Q and the softmax weights to f16).
+TEST_F(VulkanOps, KvStoreAndAttentionMatchTheCpuDatapath) {
+    const int64_t hd = 20, n_head = 6, n_kv = 2, n_ctx = 100, kv_dim = n_kv * hd, q_dim = n_head * hd;
+    for (const auto& [pos, tokens] : {std::pair<int64_t, int64_t>{70, 1}, {0, 3}, {97, 3}}) {
+        SCOPED_TRACE("pos=" + std::to_string(pos) + " tokens=" + std::to_string(tokens));
+        std::mt19937 rng(static_cast<uint32_t>(pos + tokens));
+        const int64_t filled = pos + tokens;
+        const auto k = normal_floats(static_cast<size_t>(filled * kv_dim), rng);
+        const auto v = normal_floats(static_cast<size_t>(filled * kv_dim), rng);
+        const auto q = normal_floats(static_cast<size_t>(tokens * q_dim), rng, 2.0f);
+        // Earlier positions first, then the new tokens' rows, as a forward pass stores them.
+        const std::vector<float> k_old(k.begin(), k.begin() + pos * kv_dim), k_new(k.begin() + pos * kv_dim, k.end());
+        const std::vector<float> v_old(v.begin(), v.begin() + pos * kv_dim), v_new(v.begin() + pos * kv_dim, v.end());
+        auto kc = buffer_of_floats(static_cast<size_t>(n_ctx * kv_dim / 2));
+        auto vc = buffer_of_floats(static_cast<size_t>(n_ctx * kv_dim / 2));
+        auto kob = buffer_with(k_old), knb = buffer_with(k_new), vob = buffer_with(v_old), vnb = buffer_with(v_new);
+        auto qb = buffer_with(q);
+        auto scores = buffer_of_floats(static_cast<size_t>(tokens * n_head * n_ctx));
+        auto out = buffer_of_floats(static_cast<size_t>(tokens * q_dim));
+        run([&](CommandRecorder& rec) -> Status {
+            TESSERA_TRY(kernels().kv_store(rec, kob, kc, kv_dim, 0, pos, n_ctx));
+            TESSERA_TRY(kernels().kv_store(rec, vob, vc, kv_dim, 0, pos, n_ctx));
+            TESSERA_TRY(kernels().kv_store(rec, knb, kc, kv_dim, pos, tokens, n_ctx));
+            TESSERA_TRY(kernels().kv_store(rec, vnb, vc, kv_dim, pos, tokens, n_ctx));
+            TESSERA_TRY(rec.barrier());
+            return kernels().attention(rec, qb, kc, vc, scores, out, {hd, n_head, n_kv, n_ctx, pos, tokens});
+        });
+
+        // The cache holds exactly the f16 values of K.
+        std::vector<uint16_t> k16(static_cast<size_t>(n_ctx * kv_dim));
+        ASSERT_TRUE(download(device(), kc, std::as_writable_bytes(std::span(k16))).ok());
+        int bad_f16 = 0;
+        for (int64_t i = 0; i < filled * kv_dim; ++i) bad_f16 += k16[i] != f32_to_f16(k[i]);
+        EXPECT_EQ(bad_f16, 0) << "K cache values that are not the f16 rounding of K";
+
+        auto f16 = [](float x) { return f16_to_f32(f32_to_f16(x)); };
+        std::vector<float> want(static_cast<size_t>(tokens * q_dim)), w;
+        const float scale = 1.0f / std::sqrt(float(hd));
+        for (int64_t t = 0; t < tokens; ++t)
+            for (int64_t h = 0; h < n_head; ++h) {
+                const int64_t j = h / (n_head / n_kv), n_keys = pos + t + 1;
+                w.assign(static_cast<size_t>(n_keys), 0.0f);
+                for (int64_t s = 0; s < n_keys; ++s) {
+                    double d = 0;
+                    for (int64_t i = 0; i < hd; ++i) d += double(f16(k[s * kv_dim + j * hd + i])) * f16(q[t * q_dim + h * hd + i]);
+                    w[s] = float(d) * scale;
+                }
+                cpu::softmax(w.data(), n_keys);
+                for (int64_t i = 0; i < hd; ++i) {
+                    double acc = 0;
+                    for (int64_t s = 0; s < n_keys; ++s) acc += double(f16(w[s])) * f16(v[s * kv_dim + j * hd + i]);
+                    want[t * q_dim + h * hd + i] = float(acc);
+                }
+            }
+        // f16 weights can round the other way after float-order differences: a few 1e-3.
+        expect_close(read_floats(out, want.size()), want, 2e-3f, 2e-3f, "attention");
     }
 }
 

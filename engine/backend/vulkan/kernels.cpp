@@ -1,5 +1,6 @@
 #include "backend/vulkan/kernels.h"
 
+#include <cmath>
 #include <limits>
 #include <string>
 
@@ -140,6 +141,48 @@ Status Kernels::swiglu(CommandRecorder& rec, const Buffer& gate, const Buffer& u
 
 Status Kernels::add(CommandRecorder& rec, const Buffer& x, const Buffer& y, int64_t n) {
     return binary_in_place(rec, Op::Add, x, y, n);
+}
+
+Status Kernels::kv_store(CommandRecorder& rec, const Buffer& src, const Buffer& cache, int64_t kv_dim, int64_t pos,
+                         int64_t n, int64_t n_ctx) {
+    if (kv_dim <= 0 || kv_dim % 2 != 0) return Error{"kv_store: kv_dim " + std::to_string(kv_dim) + " is not a positive even number"};
+    if (pos < 0 || n < 0 || pos + n > n_ctx)
+        return Error{"kv_store: positions " + std::to_string(pos) + " + " + std::to_string(n) + " exceed the cache of " + std::to_string(n_ctx)};
+    TESSERA_TRY(fits_u32(n_ctx * kv_dim, "kv_store cache elements"));
+    TESSERA_TRY(holds(src, static_cast<uint64_t>(n * kv_dim) * kF32, "kv_store source"));
+    TESSERA_TRY(holds(cache, static_cast<uint64_t>(n_ctx * kv_dim) * 2, "kv_store cache"));
+    auto p = pipeline(Op::KvStore);
+    if (!p) return p.error();
+    auto g = grid((n * kv_dim / 2 + workgroup_size_ - 1) / workgroup_size_);
+    if (!g) return g.error();
+    const struct { uint32_t kv_dim, pos, n; } params{uint32_t(kv_dim), uint32_t(pos), uint32_t(n)};
+    return rec.dispatch(**p, {&src, &cache}, bytes_of(params), *g);
+}
+
+Status Kernels::attention(CommandRecorder& rec, const Buffer& q, const Buffer& k_cache, const Buffer& v_cache,
+                          const Buffer& scores, const Buffer& out, const AttentionShape& s) {
+    if (s.head_dim <= 0 || s.head_dim % 2 != 0 || s.n_head_kv <= 0 || s.n_head % s.n_head_kv != 0)
+        return Error{"attention: head_dim " + std::to_string(s.head_dim) + " must be even and " + std::to_string(s.n_head) +
+                     " query heads a multiple of " + std::to_string(s.n_head_kv) + " KV heads"};
+    if (s.pos < 0 || s.tokens < 0 || s.pos + s.tokens > s.n_ctx)
+        return Error{"attention: positions " + std::to_string(s.pos) + " + " + std::to_string(s.tokens) +
+                     " exceed the cache of " + std::to_string(s.n_ctx)};
+    const int64_t q_elems = s.tokens * s.n_head * s.head_dim, kv_elems = s.n_ctx * s.n_head_kv * s.head_dim;
+    TESSERA_TRY(fits_u32(s.tokens * s.n_head * s.n_ctx, "attention scores"));
+    TESSERA_TRY(fits_u32(kv_elems, "attention cache elements"));
+    TESSERA_TRY(holds(q, static_cast<uint64_t>(q_elems) * kF32, "attention queries"));
+    TESSERA_TRY(holds(k_cache, static_cast<uint64_t>(kv_elems) * 2, "attention K cache"));
+    TESSERA_TRY(holds(v_cache, static_cast<uint64_t>(kv_elems) * 2, "attention V cache"));
+    TESSERA_TRY(holds(scores, static_cast<uint64_t>(s.tokens * s.n_head * s.n_ctx) * kF32, "attention scores"));
+    TESSERA_TRY(holds(out, static_cast<uint64_t>(q_elems) * kF32, "attention output"));
+    auto p = pipeline(Op::Attention);
+    if (!p) return p.error();
+    auto g = grid(s.tokens * s.n_head);
+    if (!g) return g.error();
+    const struct { uint32_t head_dim, n_head, n_head_kv, pos, n_ctx, tokens; float scale; } params{
+        uint32_t(s.head_dim), uint32_t(s.n_head), uint32_t(s.n_head_kv), uint32_t(s.pos), uint32_t(s.n_ctx),
+        uint32_t(s.tokens), 1.0f / std::sqrt(static_cast<float>(s.head_dim))};
+    return rec.dispatch(**p, {&q, &k_cache, &v_cache, &scores, &out}, bytes_of(params), *g);
 }
 
 Status Kernels::softmax(CommandRecorder& rec, const Buffer& x, int64_t n, int64_t rows) {

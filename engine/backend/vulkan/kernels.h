@@ -15,6 +15,13 @@
 
 namespace tessera::vulkan {
 
+struct AttentionShape {
+    int64_t head_dim = 0, n_head = 0, n_head_kv = 0;
+    int64_t n_ctx = 0;   // cache capacity in positions
+    int64_t pos = 0;     // position of the first query token
+    int64_t tokens = 0;  // query tokens
+};
+
 class Kernels {
 public:
     // workgroup_size: a power of two the device supports (check_requirements).
@@ -40,6 +47,14 @@ public:
     Status add(CommandRecorder& rec, const Buffer& x, const Buffer& y, int64_t n);
     // Softmax of each of `rows` rows of n floats, in place.
     Status softmax(CommandRecorder& rec, const Buffer& x, int64_t n, int64_t rows);
+
+    // Stores n rows of kv_dim floats (K or V) into an f16 cache of [n_ctx][kv_dim] at pos.
+    Status kv_store(CommandRecorder& rec, const Buffer& src, const Buffer& cache, int64_t kv_dim, int64_t pos,
+                    int64_t n, int64_t n_ctx);
+    // Causal attention of `tokens` query rows at positions pos.. over the f16 caches (filled
+    // up to pos + tokens). scores: scratch of tokens * n_head * n_ctx floats.
+    Status attention(CommandRecorder& rec, const Buffer& q, const Buffer& k_cache, const Buffer& v_cache,
+                     const Buffer& scores, const Buffer& out, const AttentionShape& shape);
 
     uint32_t workgroup_size() const { return workgroup_size_; }
 

@@ -16,6 +16,9 @@ constexpr OpSpec kOps[] = {
     {Op::SwiGlu, "swiglu", false, {2, 1 * 4}},    // gate, up; n
     {Op::Add, "add", false, {2, 1 * 4}},          // x, y; n
     {Op::Softmax, "softmax", false, {1, 2 * 4}},  // x; n rows
+    {Op::KvStore, "kv_store", false, {2, 3 * 4}}, // src, cache; kv_dim pos n
+    // q, k cache, v cache, scores, out; head_dim n_head n_head_kv pos n_ctx tokens scale
+    {Op::Attention, "attention", false, {5, 7 * 4}},
 };
 
 }  // namespace
