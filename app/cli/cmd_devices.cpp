@@ -6,6 +6,7 @@
 #include "commands.h"
 
 #if defined(TESSERA_VULKAN)
+#include "backend/vulkan/context.h"
 #include "backend/vulkan/device_choice.h"
 #include "backend/vulkan/device_info.h"
 #include "backend/vulkan/instance.h"
@@ -39,7 +40,7 @@ void print_device(const vulkan::DeviceInfo& d, bool is_default) {
                 format_bytes(c.max_storage_buffer_range).c_str(), format_bytes(c.max_memory_allocation_size).c_str(),
                 c.max_shared_memory / 1024, c.subgroup_size, c.subgroup_arithmetic ? " (arithmetic)" : "",
                 c.storage_16bit ? "yes" : "no", c.float16_arithmetic ? "yes" : "no");
-    if (auto usable = vulkan::check_requirements(d, 64); !usable)
+    if (auto usable = vulkan::check_requirements(d, vulkan::ContextOptions{}.workgroup_size); !usable)
         std::printf("     not usable: %s\n", usable.error().message.c_str());
 }
 

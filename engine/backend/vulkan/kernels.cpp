@@ -25,12 +25,17 @@ Status holds(const Buffer& b, uint64_t bytes, const char* what) {
     return Status::success();
 }
 
-Status typed_rows(TensorType type, int64_t K, const char* op) {
+// Checks a table of `rows` rows of K elements of `type` in `b` (shape, 32-bit byte offsets,
+// buffer size) and returns the bytes of one row.
+Result<uint64_t> weight_rows(TensorType type, int64_t K, int64_t rows, const Buffer& b, const std::string& op) {
     const TensorTypeInfo& info = tensor_type_info(type);
     if (K <= 0 || K % info.block_elems != 0)
-        return Error{std::string(op) + ": a row of " + std::to_string(K) + " is not a positive multiple of " +
+        return Error{op + ": a row of " + std::to_string(K) + " is not a positive multiple of " +
                      std::string(info.name) + "'s block of " + std::to_string(info.block_elems)};
-    return Status::success();
+    const uint64_t row = row_bytes(info, K);
+    TESSERA_TRY(fits_u32(static_cast<int64_t>(row) * rows, (op + " weight bytes").c_str()));
+    TESSERA_TRY(holds(b, row * static_cast<uint64_t>(rows), (op + " weights").c_str()));
+    return row;
 }
 
 constexpr uint64_t kF32 = sizeof(float);
@@ -59,18 +64,16 @@ Status Kernels::mul_mat(CommandRecorder& rec, TensorType w_type, const Buffer& w
                         int64_t M, int64_t K, int64_t N) {
     auto p = pipeline(Op::MulMat, w_type);  // an unsupported type is the first thing to report
     if (!p) return p.error();
-    TESSERA_TRY(typed_rows(w_type, K, "mul_mat"));
-    const uint64_t row = row_bytes(tensor_type_info(w_type), K);
-    TESSERA_TRY(fits_u32(static_cast<int64_t>(row) * M, "mul_mat weight bytes"));
+    auto row = weight_rows(w_type, K, M, w, "mul_mat");
+    if (!row) return row.error();
     TESSERA_TRY(fits_u32(K * N, "mul_mat input elements"));
     TESSERA_TRY(fits_u32(M * N, "mul_mat output elements"));
     if (N > std::numeric_limits<uint16_t>::max()) return Error{"mul_mat: more than 65535 input rows in one dispatch"};
-    TESSERA_TRY(holds(w, row * static_cast<uint64_t>(M), "mul_mat weights"));
     TESSERA_TRY(holds(x, static_cast<uint64_t>(K * N) * kF32, "mul_mat input"));
     TESSERA_TRY(holds(y, static_cast<uint64_t>(M * N) * kF32, "mul_mat output"));
     auto g = grid(M, static_cast<uint32_t>(N));
     if (!g) return g.error();
-    const struct { uint32_t M, K, N, row_bytes; } params{uint32_t(M), uint32_t(K), uint32_t(N), uint32_t(row)};
+    const struct { uint32_t M, K, N, row_bytes; } params{uint32_t(M), uint32_t(K), uint32_t(N), uint32_t(*row)};
     return rec.dispatch(**p, {&w, &x, &y}, bytes_of(params), *g);
 }
 
@@ -78,17 +81,15 @@ Status Kernels::get_rows(CommandRecorder& rec, TensorType type, const Buffer& ta
                          const Buffer& ids, int64_t n_ids, const Buffer& y) {
     auto p = pipeline(Op::GetRows, type);  // an unsupported type is the first thing to report
     if (!p) return p.error();
-    TESSERA_TRY(typed_rows(type, K, "get_rows"));
-    const uint64_t row = row_bytes(tensor_type_info(type), K);
-    TESSERA_TRY(fits_u32(static_cast<int64_t>(row) * n_rows, "get_rows table bytes"));
+    auto row = weight_rows(type, K, n_rows, table, "get_rows");
+    if (!row) return row.error();
     TESSERA_TRY(fits_u32(K * n_ids, "get_rows output elements"));
     if (n_ids > std::numeric_limits<uint16_t>::max()) return Error{"get_rows: more than 65535 ids in one dispatch"};
-    TESSERA_TRY(holds(table, row * static_cast<uint64_t>(n_rows), "get_rows table"));
     TESSERA_TRY(holds(ids, static_cast<uint64_t>(n_ids) * sizeof(int32_t), "get_rows ids"));
     TESSERA_TRY(holds(y, static_cast<uint64_t>(K * n_ids) * kF32, "get_rows output"));
     auto g = grid((K + workgroup_size_ - 1) / workgroup_size_, static_cast<uint32_t>(n_ids));
     if (!g) return g.error();
-    const struct { uint32_t K, n_ids, row_bytes, n_rows; } params{uint32_t(K), uint32_t(n_ids), uint32_t(row), uint32_t(n_rows)};
+    const struct { uint32_t K, n_ids, row_bytes, n_rows; } params{uint32_t(K), uint32_t(n_ids), uint32_t(*row), uint32_t(n_rows)};
     return rec.dispatch(**p, {&table, &ids, &y}, bytes_of(params), *g);
 }
 
