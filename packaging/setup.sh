@@ -11,6 +11,9 @@ PACKAGES=(
   nlohmann-json3-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev   # libFuzzer and sanitizers for the fuzz targets
+  libvulkan-dev glslc        # the Vulkan backend: loader + headers, GLSL -> SPIR-V at build time
+  mesa-vulkan-drivers        # lavapipe: a CPU Vulkan device, so the Vulkan tests run without a GPU
+  vulkan-validationlayers    # the tests run with validation on when the layer is installed
 )
 # Node.js runs the chat template conformance test's reference renderer. Checked by command,
 # not package: a Node.js from elsewhere (e.g. NodeSource, npm bundled) is kept as it is.

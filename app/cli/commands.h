@@ -12,6 +12,7 @@ int eval_command(Args& args);  // eval -m MODEL --tokens 1,2,3 --logits OUT.f32 
 int template_command(Args& args);
 // tokenize -m MODEL [--special] [--no-bos] TEXT   (TEXT "-" reads standard input)
 int tokenize_command(Args& args);
+int devices_command(Args& args);  // devices: Vulkan devices, their memory, the default and why
 
 // chat -m MODEL [--system TEXT] [--reasoning on|off] [--context-policy refuse|drop] [sampling]
 int chat_command(Args& args);

@@ -26,7 +26,9 @@ void usage(FILE* out) {
         "           [--bos TEXT] [--eos TEXT]\n"
         "       the prompt a chat template renders, written to stdout byte for byte\n"
         "  tokenize -m MODEL [--special] [--no-bos] TEXT\n"
-        "       token ids of TEXT, comma-separated ('-' reads standard input)\n",
+        "       token ids of TEXT, comma-separated ('-' reads standard input)\n"
+        "  devices\n"
+        "       the Vulkan devices with their memory, and which one is the default and why\n",
         out);
     std::fputs(tessera::cli::kGenerationOptionsHelp, out);
 }
@@ -46,6 +48,7 @@ int main(int argc, char** argv) {
     if (command == "eval") return tessera::cli::eval_command(args);
     if (command == "template") return tessera::cli::template_command(args);
     if (command == "tokenize") return tessera::cli::tokenize_command(args);
+    if (command == "devices") return tessera::cli::devices_command(args);
     std::fprintf(stderr, "error: unknown command '%s' (try tessera-cli --help)\n", command.c_str());
     return 2;
 }

@@ -1,0 +1,288 @@
+#include "backend/vulkan/forward.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+namespace tessera::vulkan {
+namespace {
+
+constexpr uint64_t kF32 = sizeof(float);
+
+uint64_t matrix_bytes(const Matrix& m) { return m.present() ? (m.row_bytes * static_cast<uint64_t>(m.rows) + 3) & ~uint64_t{3} : 0; }
+
+int64_t max_query_dim(const ModelConfig& c) {
+    int64_t q = c.n_head * c.head_dim;
+    for (const LayerPlan& p : c.layers) q = std::max(q, p.n_head * c.head_dim);
+    return q;
+}
+
+int64_t max_heads(const ModelConfig& c) {
+    int64_t h = c.n_head;
+    for (const LayerPlan& p : c.layers) h = std::max(h, p.n_head);
+    return h;
+}
+
+// Scratch element counts for a batch of nb tokens, in allocation order (ids ... logits).
+std::vector<uint64_t> scratch_floats(const ModelConfig& c, int64_t nb, int64_t n_ctx) {
+    const auto n = static_cast<uint64_t>(nb);
+    const auto H = static_cast<uint64_t>(c.n_embd), qd = static_cast<uint64_t>(max_query_dim(c));
+    const auto kv = static_cast<uint64_t>(std::max<int64_t>(c.max_kv_dim(), 1));
+    const auto ffn = static_cast<uint64_t>(std::max<int64_t>(c.max_ffn_width(), 1));
+    return {n, n * static_cast<uint64_t>(c.head_dim), n * H, n * H, n * qd, n * kv, n * kv, n * qd, n * ffn, n * ffn,
+            n * H, n * static_cast<uint64_t>(max_heads(c)) * static_cast<uint64_t>(n_ctx), n * static_cast<uint64_t>(c.n_vocab)};
+}
+
+}  // namespace
+
+uint64_t vulkan_forward_bytes(const Model& model, const ForwardOptions& options) {
+    const ModelConfig& c = model.config();
+    uint64_t bytes = matrix_bytes(model.token_embd()) + (model.tied_output() ? 0 : matrix_bytes(model.output())) +
+                     static_cast<uint64_t>(c.n_embd) * kF32;
+    for (size_t l = 0; l < model.layers().size(); ++l) {
+        const LayerWeights& w = model.layers()[l];
+        for (const Matrix* m : {&w.attn_q, &w.attn_k, &w.attn_v, &w.attn_output, &w.ffn_gate, &w.ffn_up, &w.ffn_down, &w.ffn_linear})
+            bytes += matrix_bytes(*m);
+        bytes += (w.attn_norm.size() + w.ffn_norm.size()) * kF32;
+        if (c.layers[l].attention == AttentionKind::Gqa)
+            bytes += 2 * 2 * static_cast<uint64_t>(options.n_ctx * c.layers[l].n_head_kv * c.head_dim);
+    }
+    for (uint64_t n : scratch_floats(c, std::min(options.n_batch, options.n_ctx), options.n_ctx)) bytes += std::max<uint64_t>(n, 1) * kF32;
+    return bytes;
+}
+
+Result<std::unique_ptr<VulkanForward>> VulkanForward::create(const Model& model, Context& context, const ForwardOptions& options) {
+    if (options.n_ctx <= 0) return Error{"context length must be positive"};
+    if (options.n_batch <= 0) return Error{"batch size must be positive"};
+    const ModelConfig& c = model.config();
+    if (c.head_dim % 2 != 0) return Error{"head_dim " + std::to_string(c.head_dim) + " is odd; the Vulkan backend needs it even"};
+
+    const DeviceInfo& info = context.device().info();
+    const uint64_t needed = vulkan_forward_bytes(model, options), available = info.device_local_budget();
+    if (needed > available)
+        return Error{"the model needs " + format_bytes(needed) + " of GPU memory with a context of " + std::to_string(options.n_ctx) +
+                     " tokens; '" + info.name + "' has " + format_bytes(available) + " available"};
+
+    std::unique_ptr<VulkanForward> self(new VulkanForward(model, context, options.n_ctx, std::min(options.n_batch, options.n_ctx)));
+    self->rope_ = cpu::rope_frequencies(c.rope_dim, c.rope_base, model.rope_freqs());
+    self->device_bytes_ = needed;
+    TESSERA_TRY(self->upload_weights());
+    TESSERA_TRY(self->allocate_scratch());
+    return self;
+}
+
+Result<VulkanForward::GpuMatrix> VulkanForward::upload_matrix(const Matrix& m) {
+    GpuMatrix g;
+    if (!m.present()) return g;
+    if (!op_supports(Op::MulMat, m.type))
+        return Error{"tensor '" + m.name + "' is " + std::string(tensor_type_info(m.type).name) +
+                     ", which the Vulkan backend cannot multiply yet"};
+    g.type = m.type;
+    g.rows = m.rows;
+    g.cols = m.cols;
+    const uint64_t size = m.row_bytes * static_cast<uint64_t>(m.rows);
+    auto buffer = Buffer::create(ctx_.device(), size, MemoryKind::DeviceLocal);
+    if (!buffer) return wrap_error("tensor '" + m.name + "'", buffer.error());
+    // Streamed from the memory-mapped file through a bounded staging buffer.
+    TESSERA_TRY(upload(ctx_.device(), *buffer, std::as_bytes(std::span(m.data, size))));
+    g.buffer = std::move(buffer.value());
+    return g;
+}
+
+Result<Buffer> VulkanForward::upload_floats(const std::vector<float>& v) {
+    auto buffer = Buffer::create(ctx_.device(), v.size() * kF32, MemoryKind::DeviceLocal);
+    if (!buffer) return buffer.error();
+    TESSERA_TRY(upload(ctx_.device(), *buffer, std::as_bytes(std::span(v))));
+    return std::move(buffer.value());
+}
+
+Status VulkanForward::upload_weights() {
+    const ModelConfig& c = model_.config();
+    auto assign = [](GpuMatrix& dst, Result<GpuMatrix> src) -> Status {
+        if (!src) return src.error();
+        dst = std::move(src.value());
+        return Status::success();
+    };
+    if (!op_supports(Op::GetRows, model_.token_embd().type))
+        return Error{"the token embedding is " + std::string(tensor_type_info(model_.token_embd().type).name) +
+                     ", which the Vulkan backend cannot read yet"};
+    TESSERA_TRY(assign(embd_, upload_matrix(model_.token_embd())));
+    if (!model_.tied_output()) TESSERA_TRY(assign(output_, upload_matrix(model_.output())));
+    auto norm = upload_floats(model_.output_norm());
+    if (!norm) return norm.error();
+    output_norm_ = std::move(norm.value());
+
+    layers_.resize(c.layers.size());
+    for (size_t l = 0; l < c.layers.size(); ++l) {
+        const LayerWeights& w = model_.layers()[l];
+        GpuLayer& g = layers_[l];
+        TESSERA_TRY(assign(g.q, upload_matrix(w.attn_q)));
+        TESSERA_TRY(assign(g.k, upload_matrix(w.attn_k)));
+        TESSERA_TRY(assign(g.v, upload_matrix(w.attn_v)));
+        TESSERA_TRY(assign(g.o, upload_matrix(w.attn_output)));
+        TESSERA_TRY(assign(g.gate, upload_matrix(w.ffn_gate)));
+        TESSERA_TRY(assign(g.up, upload_matrix(w.ffn_up)));
+        TESSERA_TRY(assign(g.down, upload_matrix(w.ffn_down)));
+        TESSERA_TRY(assign(g.ffn_linear, upload_matrix(w.ffn_linear)));
+        for (auto [src, dst] : {std::pair{&w.attn_norm, &g.attn_norm}, std::pair{&w.ffn_norm, &g.ffn_norm}}) {
+            if (src->empty()) continue;
+            auto b = upload_floats(*src);
+            if (!b) return b.error();
+            *dst = std::move(b.value());
+        }
+        if (c.layers[l].attention == AttentionKind::Gqa) {
+            const uint64_t cache = static_cast<uint64_t>(n_ctx_ * c.layers[l].n_head_kv * c.head_dim) * 2;
+            for (auto* dst : {&g.k_cache, &g.v_cache}) {
+                auto b = Buffer::create(ctx_.device(), cache, MemoryKind::DeviceLocal);
+                if (!b) return wrap_error("the KV cache of layer " + std::to_string(l), b.error());
+                *dst = std::move(b.value());
+            }
+        }
+    }
+    return Status::success();
+}
+
+Status VulkanForward::allocate_scratch() {
+    std::optional<Buffer>* slots[] = {&ids_, &cos_sin_, &x_, &h_, &q_, &k_, &v_, &attn_, &gate_, &up_, &tmp_, &scores_, &logits_};
+    const auto sizes = scratch_floats(model_.config(), n_batch_, n_ctx_);
+    for (size_t i = 0; i < sizes.size(); ++i) {
+        auto b = Buffer::create(ctx_.device(), std::max<uint64_t>(sizes[i], 1) * kF32, MemoryKind::DeviceLocal);
+        if (!b) return wrap_error("scratch for a batch of " + std::to_string(n_batch_) + " tokens", b.error());
+        *slots[i] = std::move(b.value());
+    }
+    return Status::success();
+}
+
+void VulkanForward::truncate(int64_t n) { n_past_ = std::clamp<int64_t>(n, 0, n_past_); }
+
+Status VulkanForward::eval(std::span<const int32_t> tokens, std::span<const int64_t> logit_rows, float* logits) {
+    const ModelConfig& c = model_.config();
+    const auto n = static_cast<int64_t>(tokens.size());
+    if (n == 0) return Error{"no tokens to evaluate"};
+    if (n_past_ + n > n_ctx_)
+        return Error{"context is full: " + std::to_string(n_past_) + " + " + std::to_string(n) +
+                     " tokens exceed the context length of " + std::to_string(n_ctx_)};
+    for (int32_t t : tokens)
+        if (t < 0 || t >= c.n_vocab)
+            return Error{"token id " + std::to_string(t) + " is outside the vocabulary (0.." + std::to_string(c.n_vocab - 1) + ")"};
+    for (int64_t r : logit_rows)
+        if (r < 0 || r >= n) return Error{"logit row " + std::to_string(r) + " is outside the batch"};
+
+    for (int64_t start = 0; start < n; start += n_batch_) {
+        const int64_t count = std::min(n_batch_, n - start);
+        // Logit rows in this chunk, rebased; their outputs keep their place in `logits`.
+        std::vector<int64_t> rows(logit_rows.size(), -1);
+        for (size_t j = 0; j < logit_rows.size(); ++j)
+            if (logit_rows[j] >= start && logit_rows[j] < start + count) rows[j] = logit_rows[j] - start;
+        TESSERA_TRY(eval_batch(tokens.subspan(static_cast<size_t>(start), static_cast<size_t>(count)), rows, logits));
+    }
+    return Status::success();
+}
+
+Status VulkanForward::linear(CommandRecorder& rec, const GpuMatrix& w, const Buffer& x, const Buffer& y, int64_t n) {
+    return ctx_.kernels().mul_mat(rec, w.type, *w.buffer, x, y, w.rows, w.cols, n);
+}
+
+Status VulkanForward::record_layer(CommandRecorder& rec, size_t l, int64_t n, int64_t pos) {
+    const ModelConfig& c = model_.config();
+    const LayerPlan& plan = c.layers[l];
+    const GpuLayer& g = layers_[l];
+    Kernels& k = ctx_.kernels();
+    const int64_t H = c.n_embd, hd = c.head_dim;
+
+    if (plan.attention == AttentionKind::Gqa) {
+        const int64_t kv_dim = plan.n_head_kv * hd;
+        TESSERA_TRY(k.rms_norm(rec, *x_, *g.attn_norm, *h_, H, n, c.rms_eps));
+        TESSERA_TRY(rec.barrier());
+        TESSERA_TRY(linear(rec, g.q, *h_, *q_, n));
+        TESSERA_TRY(linear(rec, g.k, *h_, *k_, n));
+        TESSERA_TRY(linear(rec, g.v, *h_, *v_, n));
+        TESSERA_TRY(rec.barrier());
+        TESSERA_TRY(k.rope(rec, *q_, *cos_sin_, plan.n_head, hd, n));
+        TESSERA_TRY(k.rope(rec, *k_, *cos_sin_, plan.n_head_kv, hd, n));
+        TESSERA_TRY(rec.barrier());
+        TESSERA_TRY(k.kv_store(rec, *k_, *g.k_cache, kv_dim, pos, n, n_ctx_));
+        TESSERA_TRY(k.kv_store(rec, *v_, *g.v_cache, kv_dim, pos, n, n_ctx_));
+        TESSERA_TRY(rec.barrier());
+        TESSERA_TRY(k.attention(rec, *q_, *g.k_cache, *g.v_cache, *scores_, *attn_, {hd, plan.n_head, plan.n_head_kv, n_ctx_, pos, n}));
+        TESSERA_TRY(rec.barrier());
+        TESSERA_TRY(linear(rec, g.o, *attn_, *tmp_, n));
+    } else if (plan.attention == AttentionKind::Linear) {
+        TESSERA_TRY(k.rms_norm(rec, *x_, *g.attn_norm, *h_, H, n, c.rms_eps));
+        TESSERA_TRY(rec.barrier());
+        TESSERA_TRY(linear(rec, g.o, *h_, *tmp_, n));
+    }
+    if (plan.attention != AttentionKind::None) {
+        TESSERA_TRY(rec.barrier());
+        TESSERA_TRY(k.add(rec, *x_, *tmp_, n * H));
+        TESSERA_TRY(rec.barrier());
+    }
+
+    if (plan.ffn == FfnKind::SwiGlu) {
+        TESSERA_TRY(k.rms_norm(rec, *x_, *g.ffn_norm, *h_, H, n, c.rms_eps));
+        TESSERA_TRY(rec.barrier());
+        TESSERA_TRY(linear(rec, g.gate, *h_, *gate_, n));
+        TESSERA_TRY(linear(rec, g.up, *h_, *up_, n));
+        TESSERA_TRY(rec.barrier());
+        TESSERA_TRY(k.swiglu(rec, *gate_, *up_, n * plan.ffn_width));
+        TESSERA_TRY(rec.barrier());
+        TESSERA_TRY(linear(rec, g.down, *gate_, *tmp_, n));
+    } else if (plan.ffn == FfnKind::Linear) {
+        TESSERA_TRY(k.rms_norm(rec, *x_, *g.ffn_norm, *h_, H, n, c.rms_eps));
+        TESSERA_TRY(rec.barrier());
+        TESSERA_TRY(linear(rec, g.ffn_linear, *h_, *tmp_, n));
+    }
+    if (plan.ffn != FfnKind::None) {
+        TESSERA_TRY(rec.barrier());
+        TESSERA_TRY(k.add(rec, *x_, *tmp_, n * H));
+        TESSERA_TRY(rec.barrier());
+    }
+    return Status::success();
+}
+
+Status VulkanForward::eval_batch(std::span<const int32_t> tokens, std::span<const int64_t> rows, float* logits) {
+    const ModelConfig& c = model_.config();
+    const auto n = static_cast<int64_t>(tokens.size());
+    const int64_t H = c.n_embd, hd = c.head_dim, pos = n_past_;
+    const Device& dev = ctx_.device();
+
+    std::vector<float> cos_sin(static_cast<size_t>(n * hd), 0.0f);
+    for (int64_t t = 0; t < n; ++t) cpu::rope_cos_sin(*rope_, pos + t, cos_sin.data() + t * hd);
+    TESSERA_TRY(upload(dev, *ids_, std::as_bytes(tokens)));
+    TESSERA_TRY(upload(dev, *cos_sin_, std::as_bytes(std::span(cos_sin))));
+
+    auto rec = CommandRecorder::create(dev);
+    if (!rec) return rec.error();
+    TESSERA_TRY(rec->begin());
+    TESSERA_TRY(ctx_.kernels().get_rows(*rec, embd_.type, *embd_.buffer, embd_.rows, H, *ids_, n, *x_));
+    TESSERA_TRY(rec->barrier());
+    for (size_t l = 0; l < c.layers.size(); ++l) TESSERA_TRY(record_layer(*rec, l, n, pos));
+
+    // Final norm and the output matrix for the rows asked for, n_batch rows per submission.
+    std::vector<size_t> wanted;
+    for (size_t j = 0; j < rows.size(); ++j)
+        if (rows[j] >= 0) wanted.push_back(j);
+    const GpuMatrix& out = model_.tied_output() ? embd_ : output_;
+    std::vector<float> host(static_cast<size_t>(n_batch_ * c.n_vocab));
+    for (size_t first = 0; first < wanted.size(); first += static_cast<size_t>(n_batch_)) {
+        const size_t count = std::min(wanted.size() - first, static_cast<size_t>(n_batch_));
+        if (first > 0) TESSERA_TRY(rec->begin());
+        for (size_t j = 0; j < count; ++j)
+            TESSERA_TRY(rec->copy(*x_, static_cast<uint64_t>(rows[wanted[first + j]] * H) * kF32, *tmp_,
+                                  j * static_cast<uint64_t>(H) * kF32, static_cast<uint64_t>(H) * kF32));
+        TESSERA_TRY(rec->barrier());
+        TESSERA_TRY(ctx_.kernels().rms_norm(*rec, *tmp_, *output_norm_, *h_, H, static_cast<int64_t>(count), c.rms_eps));
+        TESSERA_TRY(rec->barrier());
+        TESSERA_TRY(linear(*rec, out, *h_, *logits_, static_cast<int64_t>(count)));
+        TESSERA_TRY(rec->submit_and_wait());
+        TESSERA_TRY(download(dev, *logits_, std::as_writable_bytes(std::span(host.data(), count * static_cast<size_t>(c.n_vocab)))));
+        for (size_t j = 0; j < count; ++j)
+            std::memcpy(logits + wanted[first + j] * static_cast<size_t>(c.n_vocab), host.data() + j * static_cast<size_t>(c.n_vocab),
+                        static_cast<size_t>(c.n_vocab) * sizeof(float));
+    }
+    if (rec->recording()) TESSERA_TRY(rec->submit_and_wait());  // no logits asked for
+    n_past_ = pos + n;
+    return Status::success();
+}
+
+}  // namespace tessera::vulkan

@@ -1,0 +1,82 @@
+// The Vulkan forward pass over a model's block plan, the same computation as
+// cpu::CpuForward: weights uploaded once, an f16 KV cache per GQA layer on the device, and
+// each batch recorded into one command buffer with barriers only between dependent ops.
+// No-op sub-blocks record nothing and own no buffers.
+//
+// First version: the whole model on one device (no partial offload yet), tensors no larger
+// than one storage binding, and the host waits for each batch.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "backend/cpu/ops.h"
+#include "backend/vulkan/buffer.h"
+#include "backend/vulkan/context.h"
+#include "core/result.h"
+#include "model/model.h"
+
+namespace tessera::vulkan {
+
+struct ForwardOptions {
+    int64_t n_ctx = 4096;  // KV cache capacity in tokens
+    int64_t n_batch = 64;  // most tokens recorded into one submission (scratch grows with it)
+};
+
+class VulkanForward {
+public:
+    // Errors before uploading anything when the model, cache and scratch exceed the device's
+    // memory budget ("needs X GiB of GPU memory, Y GiB available").
+    static Result<std::unique_ptr<VulkanForward>> create(const Model& model, Context& context,
+                                                         const ForwardOptions& options);
+
+    // As CpuForward::eval: tokens at positions n_past() .. n_past()+n-1; for each index in
+    // logit_rows, n_vocab logits at logits + j * n_vocab.
+    Status eval(std::span<const int32_t> tokens, std::span<const int64_t> logit_rows, float* logits);
+    int64_t n_past() const { return n_past_; }
+    void truncate(int64_t n);
+    int64_t n_ctx() const { return n_ctx_; }
+    uint64_t device_bytes() const { return device_bytes_; }  // weights + KV cache + scratch
+
+private:
+    struct GpuMatrix {
+        TensorType type = TensorType::F32;
+        int64_t rows = 0, cols = 0;
+        std::optional<Buffer> buffer;  // empty when the model has no such matrix
+    };
+    struct GpuLayer {
+        std::optional<Buffer> attn_norm, ffn_norm, k_cache, v_cache;
+        GpuMatrix q, k, v, o, gate, up, down, ffn_linear;
+    };
+
+    VulkanForward(const Model& model, Context& context, int64_t n_ctx, int64_t n_batch)
+        : model_(model), ctx_(context), n_ctx_(n_ctx), n_batch_(n_batch) {}
+    Status upload_weights();
+    Status allocate_scratch();
+    Status eval_batch(std::span<const int32_t> tokens, std::span<const int64_t> logit_rows, float* logits);
+    Status record_layer(CommandRecorder& rec, size_t l, int64_t n, int64_t pos);
+    Status linear(CommandRecorder& rec, const GpuMatrix& w, const Buffer& x, const Buffer& y, int64_t n);
+    Result<GpuMatrix> upload_matrix(const Matrix& m);
+    Result<Buffer> upload_floats(const std::vector<float>& v);
+
+    const Model& model_;
+    Context& ctx_;
+    int64_t n_ctx_, n_batch_;
+    int64_t n_past_ = 0;
+    uint64_t device_bytes_ = 0;
+    std::optional<cpu::RopeFrequencies> rope_;
+
+    GpuMatrix embd_, output_;  // output_ has no buffer when tied: the embedding serves
+    std::optional<Buffer> output_norm_;
+    std::vector<GpuLayer> layers_;
+    // Scratch for n_batch tokens.
+    std::optional<Buffer> ids_, cos_sin_, x_, h_, q_, k_, v_, attn_, gate_, up_, tmp_, scores_, logits_;
+};
+
+// Bytes VulkanForward needs on the device for `model` (weights, KV cache, scratch).
+uint64_t vulkan_forward_bytes(const Model& model, const ForwardOptions& options);
+
+}  // namespace tessera::vulkan
