@@ -5,7 +5,7 @@
 #include <array>
 #include <string>
 
-#include "synthetic_model.h"
+#include "quant/quant_mix.h"
 
 namespace tessera {
 namespace {
