@@ -1,11 +1,10 @@
 // tessera-cli convert: a Hugging Face checkpoint folder (config.json, safetensors,
-// tokenizer.json) to a GGUF file, with a progress line on stderr.
-#include <unistd.h>
-
+// tokenizer.json) to a GGUF file.
 #include <cstdio>
 
 #include "commands.h"
 #include "convert/convert.h"
+#include "progress_line.h"
 #include "quant/quant_mix.h"
 
 namespace tessera::cli {
@@ -26,14 +25,7 @@ int convert_command(Args& args) {
         if (auto s = parse_type_name(*type_name, type, options.mix); !s) return fail(s.error());
         options.type = type;
     }
-    // A progress line on a terminal; a log (not a terminal) gets only the result.
-    if (isatty(STDERR_FILENO)) options.progress = [](const ConvertProgress& p) {
-        const double gb = 1e9;
-        std::fprintf(stderr, "\r[%3lld/%lld] %.2f / %.2f GB  %-40.40s", static_cast<long long>(p.tensors_done),
-                     static_cast<long long>(p.tensors_total), static_cast<double>(p.bytes_done) / gb,
-                     static_cast<double>(p.bytes_total) / gb, p.tensor.c_str());
-        std::fflush(stderr);
-    };
+    options.progress = terminal_progress();
     const Status s = convert_hf_checkpoint(positional[0], *out, options);
     if (options.progress) std::fputs("\n", stderr);
     if (!s) return fail(s.error());

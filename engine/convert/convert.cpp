@@ -4,11 +4,12 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <thread>
 #include <vector>
 
 #include "convert/hf_config.h"
 #include "convert/hf_tokenizer.h"
+#include "convert/output_file.h"
+#include "convert/row_ranges.h"
 #include "convert/safetensors.h"
 #include "gguf/gguf_writer.h"
 #include "quant/quant_mix.h"
@@ -220,48 +221,21 @@ Status convert_hf_checkpoint(const std::string& folder, const std::string& out_p
     ConvertProgress progress;
     progress.tensors_total = static_cast<int64_t>(plan.size());
     for (const auto& t : plan) progress.bytes_total += t.source ? t.source->bytes.size() : 0;
-    const int n_threads = options.n_threads > 0 ? options.n_threads
-                                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    const int n_threads = default_threads(options.n_threads);
     Status failure;
     for (const PlannedTensor& t : plan) {
         writer.add_tensor_lazy(t.name, t.type, {t.cols, t.rows}, [&, tp = &t](uint8_t* dst) {
             progress.tensor = tp->name;
             if (options.progress) options.progress(progress);
-            // Rows split across threads; each writes its own part of dst.
-            const int workers = static_cast<int>(std::min<int64_t>(n_threads, tp->rows));
-            std::vector<Status> results(static_cast<size_t>(workers));
-            std::vector<std::thread> threads;
-            for (int w = 0; w < workers; ++w)
-                threads.emplace_back([&, w] {
-                    const int64_t begin = tp->rows * w / workers, end = tp->rows * (w + 1) / workers;
-                    results[static_cast<size_t>(w)] = convert_rows(*tp, begin, end, dst);
-                });
-            for (auto& th : threads) th.join();
-            for (auto& r : results)
-                if (!r && failure) failure = r;
+            Status s = for_row_ranges(tp->rows, n_threads,
+                                      [&](int64_t begin, int64_t end) { return convert_rows(*tp, begin, end, dst); });
+            if (!s && failure) failure = s;
             ++progress.tensors_done;
             progress.bytes_done += tp->source ? tp->source->bytes.size() : 0;
             if (options.progress) options.progress(progress);
         });
     }
-    // Written under a temporary name and renamed only when every tensor converted, so a
-    // failure never replaces or truncates an existing file at out_path.
-    const std::string temporary = out_path + ".converting";
-    std::error_code ec;
-    if (Status s = writer.write(temporary); !s) {
-        fs::remove(temporary, ec);
-        return s;
-    }
-    if (!failure) {
-        fs::remove(temporary, ec);
-        return failure;
-    }
-    fs::rename(temporary, out_path, ec);
-    if (ec) {
-        fs::remove(temporary, ec);
-        return Error{"cannot move the converted model to " + out_path + ": " + ec.message()};
-    }
-    return {};
+    return write_gguf_output(writer, out_path, failure);
 }
 
 }  // namespace tessera

@@ -17,10 +17,14 @@ namespace tessera {
 struct MixCounters {
     int n_attn_v = 0, n_ffn_down = 0;
     int i_attn_v = 0, i_ffn_down = 0;
+    int n_gqa = 0;  // query heads per KV head of the first layer (llama.cpp's n_gqa()); q2_k uses it
 };
 Result<TensorType> mix_default_type(const std::string& mix);
 TensorType mix_tensor_type(const std::string& mix, const std::string& tensor_name, int64_t row_length,
                            bool tied_output, MixCounters& counters);
+// llama.cpp's Q2_K file type is itself a mix (attn_v, attn_output, ffn_down get more bits):
+// "q2_k" for a plain Q2_K request, `mix` otherwise.
+std::string effective_mix(TensorType type, const std::string& mix);
 // llama.cpp's fallback when the row length is not a multiple of the type's block size.
 TensorType fallback_type(TensorType type, int64_t row_length);
 // llama.cpp's general.file_type for a type or mix.
