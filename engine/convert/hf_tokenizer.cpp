@@ -2,10 +2,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "convert/sentencepiece_model.h"
 #include "gguf/gguf_writer.h"
 #include "tokenizer/vocab.h"
 
@@ -88,16 +90,60 @@ std::optional<std::string> token_text(const json& config, const char* key) {
     return std::nullopt;
 }
 
+Result<json> read_tokenizer_config(const fs::path& dir) {
+    if (!fs::exists(dir / "tokenizer_config.json")) return json::object();
+    return read_json(dir / "tokenizer_config.json");
+}
+
+void read_chat_template(const json& tok_config, HfTokenizer& out) {
+    if (!tok_config.contains("chat_template")) return;
+    const json& t = tok_config["chat_template"];
+    if (t.is_string()) out.chat_template = t.get<std::string>();
+    if (t.is_array())  // named templates: the default one
+        for (const auto& named : t)
+            if (named.value("name", "") == "default" && named.contains("template"))
+                out.chat_template = named["template"].get<std::string>();
+}
+
+Result<HfTokenizer> read_sentencepiece(const fs::path& dir, const HfConfig& config) {
+    std::ifstream in(dir / "tokenizer.model", std::ios::binary);
+    if (!in) return Error{"cannot read " + (dir / "tokenizer.model").string()};
+    const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto sp = parse_sentencepiece_model(bytes);
+    if (!sp) return sp.error();
+    if (static_cast<int64_t>(sp->pieces.size()) > config.n_vocab)
+        return Error{"tokenizer.model has " + std::to_string(sp->pieces.size()) + " pieces, more than vocab_size " +
+                     std::to_string(config.n_vocab)};
+    HfTokenizer out;
+    out.model = "llama";
+    for (const auto& p : sp->pieces) {
+        out.tokens.push_back(p.text);
+        out.scores.push_back(p.score);
+        out.token_types.push_back(p.type);
+    }
+    for (auto i = static_cast<int64_t>(out.tokens.size()); i < config.n_vocab; ++i) {
+        out.tokens.push_back("[PAD" + std::to_string(i) + "]");
+        out.scores.push_back(-1000.0f);
+        out.token_types.push_back(static_cast<int32_t>(TokenType::kUserDefined));
+    }
+    out.bos_id = config.bos_id ? config.bos_id : sp->bos_id;
+    out.eos_id = !config.eos_ids.empty() ? std::optional(config.eos_ids.front()) : sp->eos_id;
+    out.unk_id = sp->unk_id;
+    out.add_space_prefix = sp->add_dummy_prefix;
+    auto tok_config = read_tokenizer_config(dir);
+    if (!tok_config) return tok_config.error();
+    out.add_bos = tok_config->value("add_bos_token", true);
+    read_chat_template(*tok_config, out);
+    return out;
+}
+
 }  // namespace
 
 Result<HfTokenizer> read_hf_tokenizer(const std::string& folder, const HfConfig& config) {
     const fs::path dir(folder);
-    if (!fs::exists(dir / "tokenizer.json")) {
-        if (fs::exists(dir / "tokenizer.model"))
-            return Error{folder + ": only tokenizer.model (SentencePiece) was found; converting SentencePiece "
-                                  "vocabularies is not supported yet (tokenizer.json is)"};
-        return Error{folder + " has no tokenizer.json"};
-    }
+    if (fs::exists(dir / "tokenizer.model")) return read_sentencepiece(dir, config);
+    if (!fs::exists(dir / "tokenizer.json"))
+        return Error{folder + " has neither tokenizer.model (SentencePiece) nor tokenizer.json (BPE)"};
     auto tok = read_json(dir / "tokenizer.json");
     if (!tok) return tok.error();
     if (!tok->contains("model") || (*tok)["model"].value("type", "") != "BPE")
@@ -157,38 +203,31 @@ Result<HfTokenizer> read_hf_tokenizer(const std::string& folder, const HfConfig&
             if (filled[i] && out.tokens[i] == text) return static_cast<int64_t>(i);
         return std::nullopt;
     };
-    json tok_config = json::object();
-    if (fs::exists(dir / "tokenizer_config.json")) {
-        auto c = read_json(dir / "tokenizer_config.json");
-        if (!c) return c.error();
-        tok_config = std::move(*c);
-    }
+    auto read_config = read_tokenizer_config(dir);
+    if (!read_config) return read_config.error();
+    const json& tok_config = *read_config;
     if (auto t = token_text(tok_config, "bos_token")) out.bos_id = id_of(*t);
     if (!out.bos_id) out.bos_id = config.bos_id;
     if (auto t = token_text(tok_config, "eos_token")) out.eos_id = id_of(*t);
     if (!out.eos_id && !config.eos_ids.empty()) out.eos_id = config.eos_ids.front();
     const auto bos_added = post_processor_bos(*tok);
     out.add_bos = tok_config.value("add_bos_token", bos_added.has_value());
-    if (tok_config.contains("chat_template")) {
-        const json& t = tok_config["chat_template"];
-        if (t.is_string()) out.chat_template = t.get<std::string>();
-        if (t.is_array())  // named templates: the default one
-            for (const auto& named : t)
-                if (named.value("name", "") == "default" && named.contains("template"))
-                    out.chat_template = named["template"].get<std::string>();
-    }
+    read_chat_template(tok_config, out);
     return out;
 }
 
 void HfTokenizer::write_to(GgufWriter& w) const {
     w.set_string("tokenizer.ggml.model", model);
-    w.set_string("tokenizer.ggml.pre", pre);
+    if (!pre.empty()) w.set_string("tokenizer.ggml.pre", pre);
     w.set_string_array("tokenizer.ggml.tokens", tokens);
+    if (!scores.empty()) w.set_f32_array("tokenizer.ggml.scores", scores);
     w.set_i32_array("tokenizer.ggml.token_type", token_types);
-    w.set_string_array("tokenizer.ggml.merges", merges);
+    if (!merges.empty()) w.set_string_array("tokenizer.ggml.merges", merges);
     if (bos_id) w.set_u32("tokenizer.ggml.bos_token_id", static_cast<uint32_t>(*bos_id));
     if (eos_id) w.set_u32("tokenizer.ggml.eos_token_id", static_cast<uint32_t>(*eos_id));
+    if (unk_id) w.set_u32("tokenizer.ggml.unknown_token_id", static_cast<uint32_t>(*unk_id));
     w.set_bool("tokenizer.ggml.add_bos_token", add_bos);
+    if (add_space_prefix) w.set_bool("tokenizer.ggml.add_space_prefix", *add_space_prefix);
     if (chat_template) w.set_string("tokenizer.chat_template", *chat_template);
 }
 

@@ -140,6 +140,75 @@ TEST_F(ConvertHf, QuantizedConversionStaysCloseToTheReference) {
     }
 }
 
+// Protobuf wire format, enough to write a SentencePiece ModelProto.
+void put_varint(std::string& out, uint64_t v) {
+    do {
+        out += static_cast<char>((v & 0x7F) | (v >= 0x80 ? 0x80 : 0));
+        v >>= 7;
+    } while (v);
+}
+void put_bytes(std::string& out, uint32_t field, const std::string& bytes) {
+    put_varint(out, (field << 3) | 2);
+    put_varint(out, bytes.size());
+    out += bytes;
+}
+
+// tokenizer.model holding the pieces, scores and types of a GGUF SentencePiece vocabulary.
+std::string sentencepiece_model_from(const GgufFile& vocab) {
+    const auto tokens = *vocab.get_string_array("tokenizer.ggml.tokens");
+    const auto scores = *vocab.get_f64_array("tokenizer.ggml.scores");
+    const auto types = *vocab.get_i64_array("tokenizer.ggml.token_type");
+    std::string model;
+    for (size_t i = 0; i < tokens.size(); ++i) {
+        std::string piece;
+        put_bytes(piece, 1, tokens[i]);
+        put_varint(piece, (2 << 3) | 5);
+        const float score = static_cast<float>(scores[i]);
+        piece.append(reinterpret_cast<const char*>(&score), 4);
+        put_varint(piece, (3 << 3) | 0);
+        put_varint(piece, static_cast<uint64_t>(types[i]));
+        put_bytes(model, 1, piece);
+    }
+    std::string trainer;  // unk 0, bos 1, eos 2
+    for (auto [field, value] : {std::pair{40u, 0u}, {41u, 1u}, {42u, 2u}}) {
+        put_varint(trainer, field << 3);
+        put_varint(trainer, value);
+    }
+    put_bytes(model, 2, trainer);
+    std::string normalizer;
+    put_varint(normalizer, 3 << 3);  // add_dummy_prefix = true
+    put_varint(normalizer, 1);
+    put_bytes(model, 3, normalizer);
+    return model;
+}
+
+TEST_F(ConvertHf, SentencePieceTokenizerModelReproducesLlamaCppVectors) {
+    // A DeciLM-7B style checkpoint carries tokenizer.model; this one holds the Llama-2
+    // vocabulary of llama-spm-vocab.gguf, written as SentencePiece's protobuf.
+    const fs::path hf = copy_source();
+    fs::remove(hf / "tokenizer.json");
+    auto spm = GgufFile::open(test::fixture("tokenizer/llama-spm-vocab.gguf"));
+    ASSERT_TRUE(spm);
+    std::ofstream(hf / "tokenizer.model", std::ios::binary) << sentencepiece_model_from(**spm);
+    const std::string out = (dir_ / "spm.gguf").string();
+    const Status s = convert_hf_checkpoint(hf.string(), out, {});
+    ASSERT_TRUE(s) << s.error().message;
+    auto file = GgufFile::open(out);
+    ASSERT_TRUE(file);
+    EXPECT_EQ(*(*file)->get_string("tokenizer.ggml.model"), "llama");
+    auto vocab = vocab_from_gguf(**file);
+    ASSERT_TRUE(vocab) << vocab.error().message;
+    auto tok = Tokenizer::create(std::move(*vocab));
+    ASSERT_TRUE(tok) << tok.error().message;
+    test::expect_matches_vectors(**tok, "llama-spm");
+
+    // A truncated tokenizer.model is a clear error.
+    std::ofstream(hf / "tokenizer.model", std::ios::binary) << sentencepiece_model_from(**spm).substr(0, 1001);
+    const Status bad = convert_hf_checkpoint(hf.string(), (dir_ / "bad.gguf").string(), {});
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("tokenizer.model is truncated"), std::string::npos) << bad.error().message;
+}
+
 void expect_error(const fs::path& folder, const fs::path& out, const std::string& fragment) {
     const Status s = convert_hf_checkpoint(folder.string(), out.string(), {});
     ASSERT_FALSE(s) << "expected an error containing '" << fragment << "'";
