@@ -104,6 +104,10 @@ Status write_synthetic_hf_checkpoint(SyntheticSpec spec, const std::string& dir,
     if (!n_vocab) return n_vocab.error();
     spec.n_vocab = *n_vocab;
     spec.tokenizer_from.clear();
+    // DeciLM configs give FFN widths as ffn_mult, which always lands on a multiple of 256;
+    // widths in between (nas-bench-1b has 4480) are rounded up to one it can express.
+    for (SyntheticLayer& l : spec.layers)
+        if (l.ffn == FfnKind::SwiGlu) l.ffn_width = (l.ffn_width + 255) / 256 * 256;
     spec.type = TensorType::F32;
     spec.mix.clear();
     auto file = build_synthetic_file(spec);

@@ -12,7 +12,8 @@
 namespace tessera {
 
 // tokenizer_dir holds the tokenizer.json (and tokenizer_config.json) to copy; its vocabulary
-// size replaces spec.n_vocab.
+// size replaces spec.n_vocab. FFN widths are rounded up to a multiple of 256 (what
+// ffn_mult can express).
 Status write_synthetic_hf_checkpoint(SyntheticSpec spec, const std::string& dir, const std::string& tokenizer_dir);
 
 }  // namespace tessera
