@@ -11,6 +11,7 @@
 
 #include "core/half.h"
 #include "gguf/gguf_writer.h"
+#include "model/rope_scaling.h"
 #include "quant/quantize.h"
 #include "synthetic_random.h"
 #include "synthetic_vocab.h"
@@ -101,23 +102,9 @@ RowGenerator norm_rows(uint64_t seed, const std::string& name) {
 }
 
 // llama3 RoPE scaling as convert_hf_to_gguf.py writes it: a divisor per frequency.
-RowGenerator llama3_rope_divisors(double base, int64_t head_dim) {
-    return [base, head_dim](int64_t, float* out, int64_t n) {
-        constexpr double factor = 8.0, low_freq_factor = 1.0, high_freq_factor = 4.0, original_ctx = 8192.0;
-        const double low_freq_wavelen = original_ctx / low_freq_factor;
-        const double high_freq_wavelen = original_ctx / high_freq_factor;
-        for (int64_t i = 0; i < n; ++i) {
-            const double freq = std::pow(base, -2.0 * static_cast<double>(i) / static_cast<double>(head_dim));
-            const double wavelen = 2.0 * std::numbers::pi / freq;
-            double divisor;
-            if (wavelen < high_freq_wavelen) divisor = 1.0;
-            else if (wavelen > low_freq_wavelen) divisor = factor;
-            else {
-                const double smooth = (original_ctx / wavelen - low_freq_factor) / (high_freq_factor - low_freq_factor);
-                divisor = 1.0 / ((1.0 - smooth) / factor + smooth);
-            }
-            out[i] = static_cast<float>(divisor);
-        }
+RowGenerator llama3_rope_rows(double base, int64_t head_dim) {
+    return [divisors = llama3_rope_divisors(base, head_dim)](int64_t, float* out, int64_t n) {
+        std::copy_n(divisors.begin(), n, out);
     };
 }
 
@@ -190,7 +177,7 @@ Result<SyntheticFile> build_synthetic_file(const SyntheticSpec& spec_in) {
 
     matrix("token_embd.weight", H, spec.n_vocab);
     if (spec.rope_freqs)
-        file.tensors.push_back({"rope_freqs.weight", TensorType::F32, {hd / 2}, llama3_rope_divisors(spec.rope_base, hd)});
+        file.tensors.push_back({"rope_freqs.weight", TensorType::F32, {hd / 2}, llama3_rope_rows(spec.rope_base, hd)});
     for (size_t i = 0; i < n_layer; ++i) {
         const SyntheticLayer& l = spec.layers[i];
         const std::string blk = "blk." + std::to_string(i) + ".";

@@ -13,6 +13,7 @@
 #include "core/result.h"
 #include "gguf/gguf_file.h"
 #include "model/block_plan.h"
+#include "quant/quant_mix.h"
 #include "quant/tensor_type.h"
 
 namespace tessera {
@@ -100,23 +101,5 @@ Status write_synthetic_file(const SyntheticFile& file, const std::string& path,
 
 Status write_synthetic_model(const SyntheticSpec& spec, const std::string& path,
                              const SyntheticWriteOptions& options = {});
-
-// The type llama.cpp's quantize would give `tensor_name` under `mix` ("q4_k_m", ...), before
-// the fallback for rows that are not a multiple of the block size. i_* / n_* count the
-// attn_v / ffn_down tensors in file order, as llama.cpp does.
-struct MixCounters {
-    int n_attn_v = 0, n_ffn_down = 0;
-    int i_attn_v = 0, i_ffn_down = 0;
-};
-Result<TensorType> mix_default_type(const std::string& mix);
-TensorType mix_tensor_type(const std::string& mix, const std::string& tensor_name, int64_t row_length,
-                           bool tied_output, MixCounters& counters);
-// llama.cpp's fallback when the row length is not a multiple of the type's block size.
-TensorType fallback_type(TensorType type, int64_t row_length);
-// llama.cpp's general.file_type for a type or mix.
-uint32_t file_type_id(TensorType type, const std::string& mix);
-
-// "q4_k_m" -> mix, "q8_0" -> type; an error lists the accepted names.
-Status parse_type_name(const std::string& text, TensorType& type, std::string& mix);
 
 }  // namespace tessera

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 
+#include "synthetic_hf.h"
 #include "synthetic_model.h"
 
 namespace {
@@ -19,7 +20,8 @@ using namespace tessera;
 int usage() {
     std::fprintf(stderr,
                  "usage: tessera-synth SPEC.json OUT.gguf [--type f32|f16|bf16|q8_0|q4_0|q4_1|q5_0|q5_1|q2_k|q3_k|"
-                 "q4_k|q5_k|q6_k|q4_k_m|q5_k_m|q3_k_m] [--tokenizer-from VOCAB.gguf] [--threads N]\n");
+                 "q4_k|q5_k|q6_k|q4_k_m|q5_k_m|q3_k_m] [--tokenizer-from VOCAB.gguf] [--threads N]\n"
+                 "       tessera-synth SPEC.json OUT_FOLDER --hf-tokenizer-from HF_FOLDER   (a bf16 Hugging Face checkpoint)\n");
     return 2;
 }
 
@@ -31,7 +33,7 @@ int fail(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string spec_path, out_path, type_name = "f32", tokenizer_from;
+    std::string spec_path, out_path, type_name = "f32", tokenizer_from, hf_tokenizer;
     int threads = 0;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
@@ -44,6 +46,10 @@ int main(int argc, char** argv) {
             const char* v = value();
             if (!v) return usage();
             tokenizer_from = v;
+        } else if (arg == "--hf-tokenizer-from") {
+            const char* v = value();
+            if (!v) return usage();
+            hf_tokenizer = v;
         } else if (arg == "--threads") {
             const char* v = value();
             if (!v) return usage();
@@ -71,6 +77,11 @@ int main(int argc, char** argv) {
     if (!spec) return fail(spec_path + ": " + spec.error().message);
     if (Status s = parse_type_name(type_name, spec->type, spec->mix); !s) return fail(s.error().message);
     spec->tokenizer_from = tokenizer_from;
+    if (!hf_tokenizer.empty()) {  // a Hugging Face folder instead of a GGUF file
+        if (Status s = write_synthetic_hf_checkpoint(*spec, out_path, hf_tokenizer); !s) return fail(s.error().message);
+        std::printf("wrote the Hugging Face checkpoint %s (bf16)\n", out_path.c_str());
+        return 0;
+    }
 
     const auto start = std::chrono::steady_clock::now();
     SyntheticWriteOptions options;

@@ -17,6 +17,12 @@ int devices_command(Args& args);  // devices: Vulkan devices, their memory, the 
 // chat -m MODEL [--system TEXT] [--reasoning on|off] [--context-policy refuse|drop] [sampling]
 int chat_command(Args& args);
 
+// convert HF_FOLDER -o OUT.gguf [--type f32|f16|bf16|q8_0|q4_k_m|...] [-t THREADS]
+int convert_command(Args& args);
+
+// quantize IN.gguf OUT.gguf TYPE [--policy FILE.json] [-t THREADS]
+int quantize_command(Args& args);
+
 // Prints "error: <message>" as one line on stderr and returns 1.
 int fail(const Error& error);
 

@@ -27,6 +27,10 @@ void usage(FILE* out) {
         "       the prompt a chat template renders, written to stdout byte for byte\n"
         "  tokenize -m MODEL [--special] [--no-bos] TEXT\n"
         "       token ids of TEXT, comma-separated ('-' reads standard input)\n"
+        "  convert HF_FOLDER -o OUT.gguf [--type f32|f16|bf16|q8_0|q4_k_m|...] [-t THREADS]\n"
+        "       a Hugging Face checkpoint (DeciLM / Nemotron-NAS, Llama) to GGUF\n"
+        "  quantize IN.gguf OUT.gguf TYPE [--policy FILE.json] [-t THREADS]\n"
+        "       other tensor types: q8_0, q4_0, ..., q6_k, or the mixes q3_k_m, q4_k_m, q5_k_m\n"
         "  devices\n"
         "       the Vulkan devices with their memory, and which one is the default and why\n",
         out);
@@ -44,6 +48,8 @@ int main(int argc, char** argv) {
     tessera::cli::Args args(argc, argv, 2);
     if (command == "run") return tessera::cli::run_command(args);
     if (command == "chat") return tessera::cli::chat_command(args);
+    if (command == "convert") return tessera::cli::convert_command(args);
+    if (command == "quantize") return tessera::cli::quantize_command(args);
     if (command == "info") return tessera::cli::info_command(args);
     if (command == "eval") return tessera::cli::eval_command(args);
     if (command == "template") return tessera::cli::template_command(args);

@@ -10,16 +10,15 @@
 
 #include "support/fixtures.h"
 #include "support/mini_gguf_kv.h"
+#include "support/tokenizer_vectors.h"
 #include "tokenizer/streaming_decoder.h"
 #include "tokenizer/tokenizer.h"
 
 namespace tessera {
 namespace {
 
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using test::expect_matches_vectors;
+using test::read_file;
 
 std::unique_ptr<Tokenizer> load(const std::string& relative) {
     auto vocab = test::read_vocab_from_gguf(test::fixture(relative));
@@ -35,57 +34,6 @@ std::unique_ptr<Tokenizer> load(const std::string& relative) {
     return std::move(tok).value();
 }
 
-struct VocabCase {
-    std::string input;
-    std::vector<int32_t> expected;
-};
-
-// llama.cpp's test-tokenizer-0 format: inputs separated by "\n__ggml_vocab_test__\n"
-// (the file ends with one), and line n of .out holds the ids of input n.
-std::vector<VocabCase> read_cases(const std::string& stem) {
-    const std::string inp = read_file(test::fixture("tokenizer/" + stem + ".inp"));
-    const std::string sep = "\n__ggml_vocab_test__\n";
-    std::vector<VocabCase> cases;
-    for (std::size_t pos = 0; pos < inp.size();) {
-        const std::size_t next = inp.find(sep, pos);
-        if (next == std::string::npos) {
-            cases.push_back({inp.substr(pos), {}});
-            break;
-        }
-        cases.push_back({inp.substr(pos, next - pos), {}});
-        pos = next + sep.size();
-    }
-    std::ifstream out(test::fixture("tokenizer/" + stem + ".out"));
-    std::string line;
-    std::size_t i = 0;
-    while (std::getline(out, line) && i < cases.size()) {
-        std::istringstream ids(line);
-        for (int32_t id; ids >> id;) cases[i].expected.push_back(id);
-        ++i;
-    }
-    EXPECT_EQ(i, cases.size()) << stem << ".out has fewer lines than inputs";
-    return cases;
-}
-
-std::string show(const std::vector<int32_t>& ids) {
-    std::string s;
-    for (const int32_t id : ids) s += std::to_string(id) + " ";
-    return s;
-}
-
-void expect_matches_vectors(const Tokenizer& tok, const std::string& stem) {
-    const auto cases = read_cases(stem);
-    ASSERT_FALSE(cases.empty());
-    std::size_t matched = 0;
-    for (const auto& c : cases) {
-        const auto ids = tok.encode(c.input, /*add_bos=*/false, /*parse_special=*/false);
-        if (ids == c.expected) ++matched;
-        else ADD_FAILURE() << stem << " input '" << c.input << "'\n  got      " << show(ids) << "\n  expected "
-                           << show(c.expected);
-    }
-    EXPECT_EQ(matched, cases.size());
-    std::cout << "[          ] " << stem << ": " << matched << "/" << cases.size() << " match\n";
-}
 
 TEST(TokenizerFixture, LlamaBpeMatchesLlamaCpp) {
     TESSERA_REQUIRE_FIXTURES();

@@ -5,7 +5,7 @@
 #include <array>
 #include <string>
 
-#include "synthetic_model.h"
+#include "quant/quant_mix.h"
 
 namespace tessera {
 namespace {
@@ -17,7 +17,12 @@ bool use_more_bits(int i, int n) { return i < n / 8 || i >= 7 * n / 8 || (i - n 
 
 }  // namespace
 
+std::string effective_mix(TensorType type, const std::string& mix) {
+    return mix.empty() && type == TensorType::Q2_K ? "q2_k" : mix;
+}
+
 Result<TensorType> mix_default_type(const std::string& mix) {
+    if (mix == "q2_k") return TensorType::Q2_K;
     if (mix == "q3_k_m") return TensorType::Q3_K;
     if (mix == "q4_k_m") return TensorType::Q4_K;
     if (mix == "q5_k_m") return TensorType::Q5_K;
@@ -33,6 +38,11 @@ TensorType mix_tensor_type(const std::string& mix, const std::string& tensor_nam
     if (tensor_name == "output.weight" || (tied_output && tensor_name == "token_embd.weight"))
         return row_length % QK_K == 0 ? TensorType::Q6_K : TensorType::Q8_0;
 
+    if (mix == "q2_k") {
+        if (contains(tensor_name, "attn_v.weight")) return counters.n_gqa >= 4 ? TensorType::Q4_K : TensorType::Q3_K;
+        if (contains(tensor_name, "ffn_down") || contains(tensor_name, "attn_output.weight")) return TensorType::Q3_K;
+        return default_type;
+    }
     if (contains(tensor_name, "attn_v.weight")) {
         const int i = counters.i_attn_v++;
         if (mix == "q3_k_m") return i < 2 ? TensorType::Q5_K : TensorType::Q4_K;

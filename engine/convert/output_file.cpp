@@ -1,0 +1,27 @@
+#include "convert/output_file.h"
+
+#include <filesystem>
+
+namespace tessera {
+
+Status write_gguf_output(const GgufWriter& writer, const std::string& out_path, const Status& fill_failure) {
+    namespace fs = std::filesystem;
+    const std::string temporary = out_path + ".converting";
+    std::error_code ec;
+    if (Status s = writer.write(temporary); !s) {
+        fs::remove(temporary, ec);
+        return s;
+    }
+    if (!fill_failure) {
+        fs::remove(temporary, ec);
+        return fill_failure;
+    }
+    fs::rename(temporary, out_path, ec);
+    if (ec) {
+        fs::remove(temporary, ec);
+        return Error{"cannot move the new model to " + out_path + ": " + ec.message()};
+    }
+    return {};
+}
+
+}  // namespace tessera
