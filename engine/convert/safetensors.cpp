@@ -90,7 +90,9 @@ Status SafetensorsCheckpoint::add_file(const std::string& path) {
     const uint64_t data_start = 8 + header_len;
     const uint64_t data_size = file.size() - data_start;
 
-    for (const auto& [name, entry] : header.items()) {
+    for (const auto& item : header.items()) {
+        const std::string name = item.key();  // a copy, not a structured binding: lambdas capture it
+        const json& entry = item.value();
         if (name == "__metadata__") continue;
         auto bad = [&](const std::string& why) { return Error{where + ": tensor '" + name + "': " + why}; };
         if (!entry.is_object() || !entry.contains("dtype") || !entry.contains("shape") || !entry.contains("data_offsets"))
