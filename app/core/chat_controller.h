@@ -1,0 +1,104 @@
+// What QML calls to chat: send, stop, regenerate, edit, switch between siblings, open and
+// start conversations. The controller is the only writer of the shown conversation:
+//   1. The user's message is committed to the history before generation starts.
+//   2. The reply is a streaming row, written in batches as text arrives (storage/streaming.h)
+//      and finished with its stats; a stopped reply keeps its text and is marked interrupted.
+//   3. At most one reply is generated at a time; send/regenerate/edit are refused meanwhile.
+//   4. Every call returns at once: the engine works on its thread; errors become errorText.
+#pragma once
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QtQml/qqmlregistration.h>
+#include <optional>
+
+#include "app_storage.h"
+#include "conversation_list_model.h"
+#include "engine_thread.h"
+#include "message_list_model.h"
+#include "storage/streaming.h"
+
+namespace tessera::app {
+
+class ChatController : public QObject {
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("Created by the application")
+    Q_PROPERTY(tessera::app::EngineThread* engine READ engine CONSTANT)
+    Q_PROPERTY(tessera::app::MessageListModel* messages READ messages CONSTANT)
+    Q_PROPERTY(tessera::app::ConversationListModel* conversations READ conversations CONSTANT)
+    Q_PROPERTY(qint64 conversationId READ conversationId NOTIFY conversationChanged)
+    Q_PROPERTY(bool generating READ generating NOTIFY generatingChanged)
+    Q_PROPERTY(double tokensPerSecond READ tokensPerSecond NOTIFY statsChanged)
+    Q_PROPERTY(qint64 contextUsed READ contextUsed NOTIFY statsChanged)
+    Q_PROPERTY(QString errorText READ errorText NOTIFY errorTextChanged)
+
+public:
+    ChatController(AppStorage& storage, EngineThread& engine, QObject* parent = nullptr);
+    ~ChatController() override;  // a reply still streaming is saved as interrupted
+
+    EngineThread* engine() const { return &engine_; }
+    MessageListModel* messages() { return &messages_; }
+    ConversationListModel* conversations() { return &conversations_; }
+    qint64 conversationId() const { return conversation_id_; }
+    bool generating() const { return reply_.has_value(); }
+    double tokensPerSecond() const { return tokens_per_second_; }
+    qint64 contextUsed() const { return context_used_; }
+    QString errorText() const { return error_text_; }
+
+    // Sampling and limits for the next replies. With random_seed, each reply draws a new
+    // seed (a regenerated reply differs); otherwise settings.sampling.seed is used as is.
+    void setGenerationSettings(const GenerationSettings& settings, bool random_seed);
+
+    Q_INVOKABLE void newChat();
+    Q_INVOKABLE void openConversation(qint64 id);
+    Q_INVOKABLE bool send(const QString& text);
+    Q_INVOKABLE void stop();
+    Q_INVOKABLE bool regenerate(qint64 assistantMessageId);
+    Q_INVOKABLE bool editMessage(qint64 messageId, const QString& text);
+    Q_INVOKABLE void switchSibling(qint64 messageId, int delta);
+    Q_INVOKABLE void clearError();
+
+signals:
+    void conversationChanged();
+    void generatingChanged();
+    void statsChanged();
+    void errorTextChanged();
+    // The reply was stored in its final state (complete, interrupted or error).
+    void replyStored(qint64 messageId);
+
+private:
+    struct Reply {
+        quint64 request_id;
+        std::int64_t conversation_id;
+        storage::StreamingReply row;
+        int pieces = 0;
+        QElapsedTimer since_first_piece;
+    };
+
+    bool canStartReply();
+    bool startReply(storage::StreamingReply row);
+    bool reloadMessages();
+    void onTextPiece(quint64 id, const QString& piece);
+    void onReplyFinished(quint64 id, const GenerationStats& stats, qint64 context_used);
+    void onReplyFailed(quint64 id, const QString& error);
+    void endReply();
+    bool check(const storage::DbStatus& status, const QString& what);
+    void setError(const QString& text);
+    std::optional<std::string> modelName() const;
+
+    AppStorage& storage_;
+    EngineThread& engine_;
+    MessageListModel messages_;
+    ConversationListModel conversations_;
+    GenerationSettings settings_;
+    bool random_seed_ = true;
+    qint64 conversation_id_ = 0;  // 0: a new chat not stored yet
+    std::optional<Reply> reply_;
+    quint64 next_request_ = 1;
+    double tokens_per_second_ = 0.0;
+    qint64 context_used_ = 0;
+    QString error_text_;
+};
+
+}  // namespace tessera::app

@@ -1,0 +1,80 @@
+#include "message_list_model.h"
+
+namespace tessera::app {
+
+MessageListModel::MessageListModel(QObject* parent) : QAbstractListModel(parent) {}
+
+int MessageListModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : static_cast<int>(rows_.size());
+}
+
+QVariant MessageListModel::data(const QModelIndex& index, int role) const {
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
+    const MessageRow& r = rows_[static_cast<size_t>(index.row())];
+    switch (role) {
+        case IdRole: return QVariant::fromValue<qint64>(r.id);
+        case RoleRole: return r.role;
+        case AnswerRole: return r.answer;
+        case ReasoningRole: return r.reasoning;
+        case StateRole: return QString::fromLatin1(storage::to_string(r.state).data());
+        case ErrorRole: return r.error_text;
+        case SiblingIndexRole: return r.sibling_index;
+        case SiblingCountRole: return r.sibling_count;
+        case ModelRole: return r.model;
+        case StatsRole: return stats_text(r.stats);
+        default: return {};
+    }
+}
+
+QHash<int, QByteArray> MessageListModel::roleNames() const {
+    return {{IdRole, "messageId"},         {RoleRole, "role"},
+            {AnswerRole, "answer"},        {ReasoningRole, "reasoning"},
+            {StateRole, "messageState"},          {ErrorRole, "errorText"},
+            {SiblingIndexRole, "siblingIndex"}, {SiblingCountRole, "siblingCount"},
+            {ModelRole, "modelName"},          {StatsRole, "stats"}};
+}
+
+void MessageListModel::setRows(std::vector<MessageRow> rows) {
+    beginResetModel();
+    rows_ = std::move(rows);
+    splitter_ = chat::ReasoningSplitter{};
+    endResetModel();
+}
+
+void MessageListModel::appendToLast(const QString& piece) {
+    if (rows_.empty()) return;
+    chat::ReasoningText text;
+    splitter_.feed(piece.toStdString(), text);
+    MessageRow& last = rows_.back();
+    QList<int> roles;
+    if (!text.reasoning.empty()) {
+        last.reasoning += QString::fromStdString(text.reasoning);
+        roles << ReasoningRole;
+    }
+    if (!text.answer.empty()) {
+        last.answer += QString::fromStdString(text.answer);
+        roles << AnswerRole;
+    }
+    if (!roles.isEmpty()) lastRowChanged(roles);
+}
+
+void MessageListModel::finishLast(storage::MessageState state, const storage::MessageStats& stats,
+                                  const QString& error) {
+    if (rows_.empty()) return;
+    chat::ReasoningText text;
+    splitter_.finish(text);  // text held back as a possible tag is plain text after all
+    MessageRow& last = rows_.back();
+    last.reasoning += QString::fromStdString(text.reasoning);
+    last.answer += QString::fromStdString(text.answer);
+    last.state = state;
+    last.stats = stats;
+    last.error_text = error;
+    lastRowChanged({AnswerRole, ReasoningRole, StateRole, StatsRole, ErrorRole});
+}
+
+void MessageListModel::lastRowChanged(const QList<int>& roles) {
+    const QModelIndex i = index(static_cast<int>(rows_.size()) - 1);
+    emit dataChanged(i, i, roles);
+}
+
+}  // namespace tessera::app

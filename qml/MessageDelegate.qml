@@ -1,0 +1,193 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Tessera.Core
+
+// One message: its reasoning (collapsed), its text (Markdown for replies, plain for what
+// the user wrote), its state, the sibling switcher, and copy / edit / regenerate.
+Item {
+    id: delegate
+    required property ChatController controller
+    required property int index
+    required property var messageId
+    required property string role
+    required property string answer
+    required property string reasoning
+    required property string messageState
+    required property string errorText
+    required property int siblingIndex
+    required property int siblingCount
+    required property string modelName
+    required property string stats
+    property bool isLast: false
+    property bool editing: false
+    property bool reasoningOpen: false
+
+    readonly property bool fromUser: role === "user"
+    readonly property bool busy: controller.generating
+
+    implicitHeight: column.implicitHeight
+
+    // Opens only web links; anything else (file:, javascript:, ...) is not followed.
+    function openLink(link) {
+        if (/^https?:\/\//i.test(link)) Qt.openUrlExternally(link)
+    }
+    function copyText(text) {
+        clipboardHelper.text = text
+        clipboardHelper.selectAll()
+        clipboardHelper.copy()
+    }
+
+    TextEdit { id: clipboardHelper; visible: false; textFormat: TextEdit.PlainText }
+
+    ColumnLayout {
+        id: column
+        x: 24
+        width: parent.width - 48
+        spacing: 4
+
+        Label {
+            text: delegate.fromUser ? qsTr("You") : (delegate.modelName !== "" ? delegate.modelName : qsTr("Assistant"))
+            font.bold: true
+            color: Theme.mutedText
+            Layout.alignment: delegate.fromUser ? Qt.AlignRight : Qt.AlignLeft
+        }
+
+        // Reasoning, collapsed by default, with its length.
+        ColumnLayout {
+            visible: delegate.reasoning !== ""
+            Layout.fillWidth: true
+            spacing: 2
+            ToolButton {
+                text: (delegate.reasoningOpen ? "▾ " : "▸ ") + qsTr("Reasoning (%1 characters)").arg(delegate.reasoning.length)
+                onClicked: delegate.reasoningOpen = !delegate.reasoningOpen
+                Accessible.name: delegate.reasoningOpen ? qsTr("Hide the reasoning") : qsTr("Show the reasoning")
+            }
+            Rectangle {
+                visible: delegate.reasoningOpen
+                Layout.fillWidth: true
+                implicitHeight: reasoningText.implicitHeight + 16
+                radius: Theme.radius
+                color: Theme.reasoningBackground
+                Text {
+                    id: reasoningText
+                    x: 8; y: 8
+                    width: parent.width - 16
+                    text: delegate.reasoning
+                    textFormat: Text.PlainText
+                    wrapMode: Text.Wrap
+                    color: Theme.mutedText
+                    font.italic: true
+                }
+            }
+        }
+
+        Rectangle {
+            id: bubble
+            visible: !delegate.editing
+            Layout.alignment: delegate.fromUser ? Qt.AlignRight : Qt.AlignLeft
+            Layout.maximumWidth: column.width * (delegate.fromUser ? 0.8 : 1.0)
+            Layout.preferredWidth: delegate.fromUser ? Math.min(body.implicitWidth + 24, column.width * 0.8) : column.width
+            implicitHeight: body.implicitHeight + 20
+            radius: Theme.radius
+            color: delegate.fromUser ? Theme.userBubble : Theme.surface
+            border.color: delegate.fromUser ? "transparent" : Theme.border
+            TextEdit {
+                id: body
+                x: 12; y: 10
+                width: parent.width - 24
+                readOnly: true
+                selectByMouse: true
+                wrapMode: TextEdit.Wrap
+                // Set explicitly: Markdown never fetches anything; the user's text is shown as typed.
+                textFormat: delegate.fromUser ? TextEdit.PlainText : TextEdit.MarkdownText
+                text: delegate.answer !== "" || delegate.messageState !== "streaming" ? delegate.answer : "…"
+                color: Theme.text
+                selectionColor: Theme.accent
+                font.pixelSize: Theme.fontSize
+                onLinkActivated: (link) => delegate.openLink(link)
+                Accessible.name: (delegate.fromUser ? qsTr("Your message: ") : qsTr("Reply: ")) + delegate.answer
+            }
+        }
+
+        // Editing a message adds a new version beside it; the original stays.
+        ColumnLayout {
+            visible: delegate.editing
+            Layout.fillWidth: true
+            TextArea {
+                id: editor
+                Layout.fillWidth: true
+                wrapMode: TextEdit.Wrap
+                textFormat: TextEdit.PlainText
+                Accessible.name: qsTr("Edited message")
+                background: Rectangle { radius: Theme.radius; color: Theme.surface; border.color: Theme.accent }
+                color: Theme.text
+            }
+            RowLayout {
+                Layout.alignment: Qt.AlignRight
+                Button {
+                    text: qsTr("Cancel")
+                    onClicked: delegate.editing = false
+                    Accessible.name: qsTr("Cancel the edit")
+                }
+                Button {
+                    text: qsTr("Save and send")
+                    highlighted: true
+                    enabled: editor.text.trim() !== ""
+                    onClicked: {
+                        if (delegate.controller.editMessage(delegate.messageId, editor.text)) delegate.editing = false
+                    }
+                    Accessible.name: qsTr("Save the edit and send it")
+                }
+            }
+        }
+
+        Label {
+            visible: delegate.messageState === "interrupted" || delegate.messageState === "error"
+            text: delegate.messageState === "error" ? qsTr("Failed: %1").arg(delegate.errorText) : qsTr("Stopped")
+            textFormat: Text.PlainText
+            color: delegate.messageState === "error" ? Theme.error : Theme.mutedText
+            font.italic: true
+            wrapMode: Text.Wrap
+            Layout.fillWidth: true
+        }
+
+        RowLayout {
+            Layout.alignment: delegate.fromUser ? Qt.AlignRight : Qt.AlignLeft
+            spacing: 2
+            visible: delegate.messageState !== "streaming"
+            SiblingSwitcher {
+                index: delegate.siblingIndex
+                count: delegate.siblingCount
+                enabled: !delegate.busy
+                onMoveRequested: (delta) => delegate.controller.switchSibling(delegate.messageId, delta)
+            }
+            ToolButton {
+                text: qsTr("Copy")
+                onClicked: delegate.copyText(delegate.answer)
+                Accessible.name: qsTr("Copy the message")
+            }
+            ToolButton {
+                visible: delegate.fromUser
+                enabled: !delegate.busy
+                text: qsTr("Edit")
+                onClicked: { editor.text = delegate.answer; delegate.editing = true; editor.forceActiveFocus() }
+                Accessible.name: qsTr("Edit the message")
+            }
+            ToolButton {
+                visible: !delegate.fromUser
+                enabled: !delegate.busy
+                text: qsTr("Regenerate")
+                onClicked: delegate.controller.regenerate(delegate.messageId)
+                Accessible.name: qsTr("Regenerate the reply")
+            }
+            Label {
+                visible: delegate.stats !== ""
+                text: delegate.stats
+                color: Theme.mutedText
+                font.pixelSize: Theme.fontSize - 2
+                leftPadding: 8
+            }
+        }
+    }
+}
