@@ -60,7 +60,7 @@ ItemDelegate {
                 color: Theme.mutedText
             }
         }
-        ToolButton {
+        ActionButton {
             text: "⋯"
             onClicked: menu.open()
             Accessible.name: qsTr("Actions for %1").arg(item.title)

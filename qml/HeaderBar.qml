@@ -7,6 +7,7 @@ import Tessera.Core
 ToolBar {
     id: bar
     required property Engine engine
+    implicitHeight: 36
     background: Rectangle { color: Theme.sidebar; Rectangle { anchors.bottom: parent.bottom; width: parent.width; height: 1; color: Theme.border } }
 
     RowLayout {

@@ -39,6 +39,7 @@ Item {
     }
 
     TextEdit { id: clipboardHelper; visible: false; textFormat: TextEdit.PlainText }
+    TextMetrics { id: naturalWidth; font: body.font; text: delegate.fromUser ? delegate.answer : "" }
 
     ColumnLayout {
         id: column
@@ -58,7 +59,7 @@ Item {
             visible: delegate.reasoning !== ""
             Layout.fillWidth: true
             spacing: 2
-            ToolButton {
+            ActionButton {
                 text: (delegate.reasoningOpen ? "▾ " : "▸ ") + qsTr("Reasoning (%1 characters)").arg(delegate.reasoning.length)
                 onClicked: delegate.reasoningOpen = !delegate.reasoningOpen
                 Accessible.name: delegate.reasoningOpen ? qsTr("Hide the reasoning") : qsTr("Show the reasoning")
@@ -87,7 +88,8 @@ Item {
             visible: !delegate.editing
             Layout.alignment: delegate.fromUser ? Qt.AlignRight : Qt.AlignLeft
             Layout.maximumWidth: column.width * (delegate.fromUser ? 0.8 : 1.0)
-            Layout.preferredWidth: delegate.fromUser ? Math.min(body.implicitWidth + 24, column.width * 0.8) : column.width
+            // A user's bubble fits its text: measured unwrapped, so the width does not depend on itself.
+            Layout.preferredWidth: delegate.fromUser ? Math.min(naturalWidth.advanceWidth + 26, column.width * 0.8) : column.width
             implicitHeight: body.implicitHeight + 20
             radius: Theme.radius
             color: delegate.fromUser ? Theme.userBubble : Theme.surface
@@ -162,19 +164,19 @@ Item {
                 enabled: !delegate.busy
                 onMoveRequested: (delta) => delegate.controller.switchSibling(delegate.messageId, delta)
             }
-            ToolButton {
+            ActionButton {
                 text: qsTr("Copy")
                 onClicked: delegate.copyText(delegate.answer)
                 Accessible.name: qsTr("Copy the message")
             }
-            ToolButton {
+            ActionButton {
                 visible: delegate.fromUser
                 enabled: !delegate.busy
                 text: qsTr("Edit")
                 onClicked: { editor.text = delegate.answer; delegate.editing = true; editor.forceActiveFocus() }
                 Accessible.name: qsTr("Edit the message")
             }
-            ToolButton {
+            ActionButton {
                 visible: !delegate.fromUser
                 enabled: !delegate.busy
                 text: qsTr("Regenerate")

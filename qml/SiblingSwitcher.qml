@@ -12,7 +12,7 @@ RowLayout {
     spacing: 0
     visible: count > 1
 
-    ToolButton {
+    ActionButton {
         text: "‹"
         enabled: switcher.enabled && switcher.index > 0
         onClicked: switcher.moveRequested(-1)
@@ -23,7 +23,7 @@ RowLayout {
         color: Theme.mutedText
         Accessible.name: qsTr("Version %1 of %2").arg(switcher.index + 1).arg(switcher.count)
     }
-    ToolButton {
+    ActionButton {
         text: "›"
         enabled: switcher.enabled && switcher.index < switcher.count - 1
         onClicked: switcher.moveRequested(1)

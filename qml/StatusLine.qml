@@ -8,6 +8,7 @@ ToolBar {
     id: line
     required property ChatController controller
     readonly property Engine engine: controller.engine
+    implicitHeight: 36
     background: Rectangle { color: Theme.sidebar; Rectangle { width: parent.width; height: 1; color: Theme.border } }
 
     RowLayout {
@@ -31,7 +32,7 @@ ToolBar {
             color: Theme.error
             Accessible.name: qsTr("Error: %1").arg(text)
         }
-        ToolButton {
+        ActionButton {
             visible: line.controller.errorText !== ""
             text: "×"
             onClicked: line.controller.clearError()

@@ -38,6 +38,8 @@ public:
     Q_INVOKABLE void load(const QString& path);
     void generate(GenerationRequest request);
     void stop(quint64 id) { worker_->requestStop(id); }
+    // For tests that act on the engine's own thread (a stop right after the first piece).
+    EngineWorker* worker() const { return worker_; }
 
 signals:
     void stateChanged();

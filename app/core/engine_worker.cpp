@@ -1,55 +1,10 @@
 #include "engine_worker.h"
 
 #include <QFileInfo>
-#include <algorithm>
 
-#include "backend/cpu/forward.h"
-#include "chat/builtin_templates.h"
 #include "logging.h"
-#include "model/model.h"
-#include "session/chat_session.h"
-#include "tokenizer/vocab_from_gguf.h"
 
 namespace tessera::app {
-
-// Declared in destruction order's reverse: the session uses the forward pass and the
-// tokenizer, which use the model.
-struct EngineWorker::Loaded {
-    std::unique_ptr<Model> model;
-    std::unique_ptr<Tokenizer> tokenizer;
-    std::unique_ptr<cpu::CpuForward> forward;
-    std::unique_ptr<ChatSession> session;
-};
-
-namespace {
-
-Result<std::unique_ptr<EngineWorker::Loaded>> load(const LoadRequest& request) {
-    const std::string path = request.path.toStdString();
-    auto loaded = std::make_unique<EngineWorker::Loaded>();
-    auto model = Model::load(path);
-    if (!model) return model.error();
-    loaded->model = std::move(*model);
-    auto vocab = vocab_from_gguf(loaded->model->file());
-    if (!vocab) return wrap_error(path, vocab.error());
-    auto tokenizer = Tokenizer::create(std::move(vocab.value()));
-    if (!tokenizer) return wrap_error(path, tokenizer.error());
-    loaded->tokenizer = std::move(*tokenizer);
-    cpu::ForwardOptions options;
-    options.n_ctx = std::min<int64_t>(request.context_tokens, loaded->model->config().n_ctx_train);
-    options.n_threads = request.threads;
-    auto forward = cpu::CpuForward::create(*loaded->model, options);
-    if (!forward) return wrap_error(path, forward.error());
-    loaded->forward = std::move(*forward);
-    ChatSessionOptions session_options;
-    // A chat keeps going past the context: the oldest turns are left out (and reported).
-    session_options.context_policy = ContextPolicy::kDropOldestTurns;
-    loaded->session = std::make_unique<ChatSession>(*loaded->forward, *loaded->tokenizer,
-                                                    chat::read_model_chat_info(loaded->model->file()),
-                                                    session_options);
-    return loaded;
-}
-
-}  // namespace
 
 EngineWorker::EngineWorker(QObject* parent) : QObject(parent) {}
 EngineWorker::~EngineWorker() = default;
@@ -63,7 +18,7 @@ void EngineWorker::requestStop(quint64 id) {
 
 void EngineWorker::loadModel(const LoadRequest& request) {
     loaded_.reset();  // the old model's memory is freed before the new one is mapped
-    auto loaded = load(request);
+    auto loaded = load_engine(request);
     if (!loaded) {
         qCWarning(lcEngine) << "loading failed:" << loaded.error().message.c_str();
         emit modelFailed(QString::fromStdString(loaded.error().message));

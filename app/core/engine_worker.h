@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "chat/chat_template.h"
+#include "engine_loader.h"
 #include "session/generator.h"
 
 namespace tessera::app {
@@ -19,12 +20,6 @@ struct GenerationRequest {
     quint64 id = 0;
     std::vector<chat::ChatMessage> messages;  // the conversation, ending with the user's message
     GenerationSettings settings;
-};
-
-struct LoadRequest {
-    QString path;
-    qint64 context_tokens = 4096;  // capped at the model's training context
-    int threads = 0;               // 0: one per hardware thread
 };
 
 class EngineWorker : public QObject {
@@ -48,11 +43,8 @@ signals:
     void replyFinished(quint64 id, const tessera::GenerationStats& stats, qint64 contextUsed);
     void replyFailed(quint64 id, const QString& error);
 
-public:
-    struct Loaded;  // the model and what runs it (defined in the .cpp)
-
 private:
-    std::unique_ptr<Loaded> loaded_;
+    std::unique_ptr<LoadedEngine> loaded_;
     std::atomic<bool> cancel_{false};
     std::atomic<quint64> stop_up_to_{0};
 };
