@@ -17,6 +17,7 @@ Item {
 
         ListView {
             id: messages
+            objectName: "messageList"
             Layout.fillWidth: true
             Layout.fillHeight: true
             clip: true

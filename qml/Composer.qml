@@ -8,6 +8,7 @@ import Tessera.Core
 Rectangle {
     id: composer
     required property ChatController controller
+    property alias text: input.text
     implicitHeight: Math.min(layout.implicitHeight + 24, 240)
     color: Theme.window
 

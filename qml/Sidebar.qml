@@ -22,6 +22,7 @@ Rectangle {
             Layout.fillWidth: true
             TextField {
                 id: search
+                objectName: "searchField"
                 Layout.fillWidth: true
                 placeholderText: qsTr("Search conversations")
                 Accessible.name: qsTr("Search conversations")
@@ -46,6 +47,7 @@ Rectangle {
 
         ListView {
             id: list
+            objectName: "conversationList"
             Layout.fillWidth: true
             Layout.fillHeight: true
             clip: true
@@ -72,6 +74,7 @@ Rectangle {
 
         Rectangle {
             id: undoBanner
+            objectName: "undoBanner"
             Layout.fillWidth: true
             visible: sidebar.conversations.canUndoDelete
             implicitHeight: undoRow.implicitHeight + 12
@@ -90,6 +93,7 @@ Rectangle {
                     color: Theme.text
                 }
                 Button {
+                    objectName: "undoButton"
                     text: qsTr("Undo")
                     onClicked: sidebar.conversations.undoDelete()
                     Accessible.name: qsTr("Undo the delete")

@@ -8,6 +8,7 @@ namespace tessera::app {
 namespace {
 
 bool load(QQmlApplicationEngine& engine, const char* file, const QVariantMap& properties) {
+    engine.addImportPath(QStringLiteral("qrc:/"));  // the static modules' qmldir files
     engine.setInitialProperties(properties);
     engine.load(QUrl(QStringLiteral("qrc:/Tessera/Ui/") + QLatin1String(file)));
     return !engine.rootObjects().isEmpty();
