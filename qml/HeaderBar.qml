@@ -28,13 +28,20 @@ ToolBar {
                 case Engine.Ready: return bar.engine.modelName
                 case Engine.Loading: return qsTr("Loading %1…").arg(bar.engine.modelName)
                 case Engine.Failed: return qsTr("Model failed to load")
-                default: return qsTr("No model loaded")
+                default: return bar.engine.offeredModel !== "" ? qsTr("%1 (not loaded)").arg(bar.engine.modelName)
+                                                                : qsTr("No model loaded")
                 }
             }
             color: bar.engine.state === Engine.Failed ? Theme.error : Theme.text
             elide: Text.ElideMiddle
             Layout.maximumWidth: 420
             Accessible.name: qsTr("Model: %1").arg(text)
+        }
+        Button {
+            visible: bar.engine.offeredModel !== "" && bar.engine.state === Engine.NoModel
+            text: qsTr("Load")
+            onClicked: bar.engine.loadOffered()
+            Accessible.name: qsTr("Load %1").arg(bar.engine.modelName)
         }
         Label {
             text: bar.engine.device

@@ -28,7 +28,7 @@ ToolBar {
             elide: Text.ElideRight
             textFormat: Text.PlainText
             text: line.controller.errorText !== "" ? line.controller.errorText
-                  : line.engine.state === Engine.Failed ? line.engine.errorText : ""
+                  : line.engine.errorText
             color: Theme.error
             Accessible.name: qsTr("Error: %1").arg(text)
         }

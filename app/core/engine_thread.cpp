@@ -33,10 +33,18 @@ EngineThread::~EngineThread() {
 
 void EngineThread::load(const QString& path) {
     model_name_ = QFileInfo(path).completeBaseName();
+    model_path_ = path;
+    offered_model_.clear();
     setState(State::Loading);
     LoadRequest request;
     request.path = path;
     QMetaObject::invokeMethod(worker_, [w = worker_, request] { w->loadModel(request); }, Qt::QueuedConnection);
+}
+
+void EngineThread::offer(const QString& path, const QString& reason) {
+    offered_model_ = path;
+    model_name_ = QFileInfo(path).completeBaseName();
+    setState(State::NoModel, reason);
 }
 
 void EngineThread::generate(GenerationRequest request) {

@@ -14,6 +14,7 @@
 #include "engine_thread.h"
 #include "logging.h"
 #include "main_window.h"
+#include "model_load_guard.h"
 #include "storage/paths.h"
 
 Q_IMPORT_QML_PLUGIN(Tessera_CorePlugin)
@@ -26,12 +27,13 @@ namespace {
 int run_window(app::AppStorage& storage, const QString& model_path, const QString& theme) {
     app::EngineThread engine;
     app::ChatController controller(storage, engine);
+    app::ModelLoadGuard guard(storage.data_dir(), engine);
     if (model_path.isEmpty()) {
         qCWarning(lcEngine) << "no model given and the bundled model was not found";
     } else {
         if (auto s = storage.register_model(model_path.toStdString()); !s)
             qCWarning(lcHistory) << "registering the model:" << s.error().message.c_str();
-        engine.load(model_path);
+        guard.load_or_offer(model_path);
     }
     QQmlApplicationEngine qml;  // destroyed first: the window goes before what it shows
     if (!app::load_main_window(qml, &controller, theme)) return 1;
