@@ -10,6 +10,32 @@ Item {
     required property ChatController controller
 
     function focusComposer() { composer.focusInput() }
+    // Web links open; anything else (file:, javascript:, a program's scheme) asks first.
+    function openLink(link) {
+        if (/^https?:\/\//i.test(link)) {
+            Qt.openUrlExternally(link)
+        } else {
+            linkDialog.link = link
+            linkDialog.open()
+        }
+    }
+
+    Dialog {
+        id: linkDialog
+        property string link
+        anchors.centerIn: parent
+        modal: true
+        title: qsTr("Open this link?")
+        standardButtons: Dialog.Open | Dialog.Cancel
+        Label {
+            text: qsTr("The reply links to a location that is not a web page:\n%1").arg(linkDialog.link)
+            textFormat: Text.PlainText
+            wrapMode: Text.WrapAnywhere
+            width: Math.min(view.width * 0.7, 520)
+            Accessible.name: text
+        }
+        onAccepted: Qt.openUrlExternally(link)
+    }
 
     ColumnLayout {
         anchors.fill: parent
@@ -38,6 +64,7 @@ Item {
                 width: messages.width
                 controller: view.controller
                 isLast: index === messages.count - 1
+                onLinkActivated: (link) => view.openLink(link)
             }
 
             Label {

@@ -44,6 +44,10 @@ ApplicationWindow {
         onActivated: sidebar.focusSearch()
     }
     Shortcut {
+        sequence: "Ctrl+Shift+C"
+        onActivated: Clipboard.setText(root.controller.lastReplyText())
+    }
+    Shortcut {
         sequence: "Escape"
         enabled: root.controller.generating
         onActivated: root.controller.stop()

@@ -28,17 +28,7 @@ Item {
 
     implicitHeight: column.implicitHeight
 
-    // Opens only web links; anything else (file:, javascript:, ...) is not followed.
-    function openLink(link) {
-        if (/^https?:\/\//i.test(link)) Qt.openUrlExternally(link)
-    }
-    function copyText(text) {
-        clipboardHelper.text = text
-        clipboardHelper.selectAll()
-        clipboardHelper.copy()
-    }
-
-    TextEdit { id: clipboardHelper; visible: false; textFormat: TextEdit.PlainText }
+    signal linkActivated(string link)
     TextMetrics { id: naturalWidth; font: body.font; text: delegate.fromUser ? delegate.answer : "" }
 
     ColumnLayout {
@@ -107,7 +97,7 @@ Item {
                 color: Theme.text
                 selectionColor: Theme.accent
                 font.pixelSize: Theme.fontSize
-                onLinkActivated: (link) => delegate.openLink(link)
+                onLinkActivated: (link) => delegate.linkActivated(link)
                 Accessible.name: (delegate.fromUser ? qsTr("Your message: ") : qsTr("Reply: ")) + delegate.answer
             }
         }
@@ -166,7 +156,7 @@ Item {
             }
             ActionButton {
                 text: qsTr("Copy")
-                onClicked: delegate.copyText(delegate.answer)
+                onClicked: Clipboard.setText(delegate.answer)
                 Accessible.name: qsTr("Copy the message")
             }
             ActionButton {

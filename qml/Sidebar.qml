@@ -56,6 +56,19 @@ Rectangle {
             reuseItems: true
             Accessible.name: qsTr("Conversations")
             ScrollBar.vertical: ScrollBar {}
+            section.property: "section"
+            section.delegate: Label {
+                required property string section
+                text: section
+                visible: section !== ""
+                height: visible ? implicitHeight : 0
+                topPadding: 8
+                bottomPadding: 2
+                leftPadding: 8
+                font.pixelSize: Theme.fontSize - 2
+                font.bold: true
+                color: Theme.mutedText
+            }
             delegate: ConversationDelegate {
                 width: list.width
                 current: conversationId === sidebar.controller.conversationId

@@ -159,6 +159,12 @@ void ChatController::clearError() {
     emit errorTextChanged();
 }
 
+QString ChatController::lastReplyText() const {
+    for (int i = messages_.rowCount() - 1; i >= 0; --i)
+        if (messages_.row(i).role == QLatin1String("assistant")) return messages_.row(i).answer;
+    return {};
+}
+
 bool ChatController::canStartReply() {
     if (reply_) {
         setError(tr("Wait for the reply to finish, or stop it."));

@@ -58,6 +58,8 @@ public:
     Q_INVOKABLE bool editMessage(qint64 messageId, const QString& text);
     Q_INVOKABLE void switchSibling(qint64 messageId, int delta);
     Q_INVOKABLE void clearError();
+    // The answer of the last reply shown (Ctrl+Shift+C copies it); empty when there is none.
+    Q_INVOKABLE QString lastReplyText() const;
 
 signals:
     void conversationChanged();

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "app_storage.h"
+#include "conversation_groups.h"
 #include "logging.h"
 #include "storage/search.h"
 
@@ -44,13 +45,18 @@ QVariant ConversationListModel::data(const QModelIndex& index, int role) const {
         case PinnedRole: return r.pinned;
         case UpdatedRole: return QDateTime::fromMSecsSinceEpoch(r.updated_ms);
         case SnippetRole: return r.snippet;
+        case SectionRole:
+            return search_text_.trimmed().isEmpty()
+                       ? conversation_group(r.pinned, QDateTime::fromMSecsSinceEpoch(r.updated_ms),
+                                            QDateTime::currentDateTime())
+                       : QString();
         default: return {};
     }
 }
 
 QHash<int, QByteArray> ConversationListModel::roleNames() const {
     return {{IdRole, "conversationId"}, {TitleRole, "title"}, {PinnedRole, "pinned"},
-            {UpdatedRole, "updated"}, {SnippetRole, "snippet"}};
+            {UpdatedRole, "updated"}, {SnippetRole, "snippet"}, {SectionRole, "section"}};
 }
 
 void ConversationListModel::setSearchText(const QString& text) {

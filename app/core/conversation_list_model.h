@@ -28,6 +28,7 @@ public:
         PinnedRole,                 // pinned: bool
         UpdatedRole,                // updated: QDateTime of the last change
         SnippetRole,                // snippet: rich text (matches in <b>, the rest escaped); search only
+        SectionRole,                // section: "Pinned", "Today", ... (conversation_groups.h); empty while searching
     };
 
     ConversationListModel(storage::ConversationStore& store, QObject* parent = nullptr);

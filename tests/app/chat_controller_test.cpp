@@ -71,6 +71,7 @@ private slots:
         QVERIFY(!expected.isEmpty());
         QCOMPARE(last_row(messages, MessageListModel::AnswerRole).toString(), expected);
         QCOMPARE(last_row(messages, MessageListModel::StateRole).toString(), QStringLiteral("complete"));
+        QCOMPARE(c.lastReplyText(), expected);  // what Ctrl+Shift+C copies
         QVERIFY(!last_row(messages, MessageListModel::StatsRole).toString().isEmpty());
         auto stored = app_->storage().conversations().current_path(c.conversationId());
         QVERIFY(stored.ok());

@@ -107,6 +107,10 @@ private slots:
         QCOMPARE(app_->controller().messages()->rowCount(), 4);
         QVERIFY(QDir().mkpath(QStringLiteral(SCREENSHOT_DIR)));
     }
+    void init() {
+        // A QML warning (binding loop, unknown property, ...) is a failure here.
+        QTest::failOnWarning(QRegularExpression(QStringLiteral("qrc:/Tessera/")));
+    }
     void cleanupTestCase() {
         qml_.reset();
         app_.reset();
