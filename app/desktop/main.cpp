@@ -15,6 +15,7 @@
 #include "logging.h"
 #include "main_window.h"
 #include "model_load_guard.h"
+#include "quit_on_signals.h"
 #include "storage/paths.h"
 
 Q_IMPORT_QML_PLUGIN(Tessera_CorePlugin)
@@ -61,6 +62,7 @@ int main(int argc, char** argv) {
     parser.process(app);
 
     app::use_app_style();
+    app::QuitOnSignals quit_on_signals;  // a clean exit on SIGTERM / SIGINT / SIGHUP too
     std::optional<std::filesystem::path> dir_option;
     if (parser.isSet(data_dir)) dir_option = parser.value(data_dir).toStdString();
     auto history = app::AppStorage::open(storage::resolve_data_dir(dir_option));
