@@ -37,9 +37,56 @@ Item {
         onAccepted: Qt.openUrlExternally(link)
     }
 
+    Dialog {
+        id: settingsDialog
+        objectName: "conversationSettings"
+        anchors.centerIn: parent
+        width: Math.min(view.width * 0.8, 560)
+        modal: true
+        title: qsTr("Conversation settings")
+        standardButtons: Dialog.Save | Dialog.Cancel
+        onAboutToShow: systemPromptInput.text = view.controller.systemPrompt
+        onAccepted: view.controller.systemPrompt = systemPromptInput.text
+        ColumnLayout {
+            anchors.fill: parent
+            Label { text: qsTr("System prompt (this conversation only)"); color: Theme.text }
+            TextArea {
+                id: systemPromptInput
+                objectName: "systemPromptInput"
+                Layout.fillWidth: true
+                Layout.preferredHeight: 120
+                wrapMode: TextEdit.Wrap
+                textFormat: TextEdit.PlainText
+                placeholderText: qsTr("e.g. You answer briefly.")
+                Accessible.name: qsTr("System prompt")
+                color: Theme.text
+                background: Rectangle { radius: Theme.radius; color: Theme.surface; border.color: Theme.border }
+            }
+        }
+    }
+
     ColumnLayout {
         anchors.fill: parent
         spacing: 0
+
+        RowLayout {
+            Layout.fillWidth: true
+            Layout.leftMargin: 24
+            Layout.rightMargin: 24
+            Layout.topMargin: 6
+            Label {
+                Layout.fillWidth: true
+                text: view.controller.systemPrompt !== "" ? qsTr("System: %1").arg(view.controller.systemPrompt) : ""
+                textFormat: Text.PlainText
+                elide: Text.ElideRight
+                color: Theme.mutedText
+            }
+            ActionButton {
+                text: qsTr("Settings…")
+                onClicked: settingsDialog.open()
+                Accessible.name: qsTr("Conversation settings")
+            }
+        }
 
         ListView {
             id: messages

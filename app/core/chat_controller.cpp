@@ -72,6 +72,10 @@ void ChatController::newChat() {
     if (reply_) stop();
     conversation_id_ = 0;
     messages_.clear();
+    if (!system_prompt_.isEmpty()) {
+        system_prompt_.clear();
+        emit systemPromptChanged();
+    }
     context_used_ = 0;
     emit statsChanged();
     emit conversationChanged();
@@ -82,6 +86,7 @@ void ChatController::openConversation(qint64 id) {
     if (reply_) stop();
     conversation_id_ = id;
     reloadMessages();
+    loadSystemPrompt();
     emit conversationChanged();
 }
 
@@ -91,6 +96,7 @@ bool ChatController::send(const QString& text) {
     if (conversation_id_ == 0) {
         storage::ConversationSettings settings;
         settings.title = title_for(text).toStdString();
+        if (!system_prompt_.trimmed().isEmpty()) settings.system_prompt = system_prompt_.toStdString();
         auto created = storage_.conversations().create_conversation(settings);
         if (!check(status_of(created), tr("starting a conversation"))) return false;
         conversation_id_ = *created;
@@ -105,6 +111,26 @@ bool ChatController::send(const QString& text) {
                                     modelName());
     if (!check(status_of(turn), tr("saving your message"))) return false;
     return startReply(std::move(turn->reply));
+}
+
+void ChatController::setSystemPrompt(const QString& prompt) {
+    if (prompt == system_prompt_) return;
+    if (conversation_id_ != 0) {
+        auto c = storage_.conversations().conversation(conversation_id_);
+        if (!check(status_of(c), tr("reading the conversation"))) return;
+        c->settings.system_prompt = prompt.trimmed().isEmpty() ? std::nullopt : std::optional(prompt.toStdString());
+        if (!check(storage_.conversations().update_settings(conversation_id_, c->settings),
+                   tr("saving the system prompt")))
+            return;
+    }
+    system_prompt_ = prompt;
+    emit systemPromptChanged();
+}
+
+void ChatController::loadSystemPrompt() {
+    auto c = storage_.conversations().conversation(conversation_id_);
+    system_prompt_ = c ? QString::fromStdString(c->settings.system_prompt.value_or("")) : QString();
+    emit systemPromptChanged();
 }
 
 void ChatController::stop() {

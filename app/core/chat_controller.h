@@ -32,6 +32,9 @@ class ChatController : public QObject {
     Q_PROPERTY(double tokensPerSecond READ tokensPerSecond NOTIFY statsChanged)
     Q_PROPERTY(qint64 contextUsed READ contextUsed NOTIFY statsChanged)
     Q_PROPERTY(QString errorText READ errorText NOTIFY errorTextChanged)
+    // The shown conversation's system prompt (PRODUCT.md 8: per conversation, not per model);
+    // set before the first message, it is stored with the conversation when that is created.
+    Q_PROPERTY(QString systemPrompt READ systemPrompt WRITE setSystemPrompt NOTIFY systemPromptChanged)
 
 public:
     ChatController(AppStorage& storage, EngineThread& engine, QObject* parent = nullptr);
@@ -45,6 +48,8 @@ public:
     double tokensPerSecond() const { return tokens_per_second_; }
     qint64 contextUsed() const { return context_used_; }
     QString errorText() const { return error_text_; }
+    QString systemPrompt() const { return system_prompt_; }
+    void setSystemPrompt(const QString& prompt);
 
     // Sampling and limits for the next replies. With random_seed, each reply draws a new
     // seed (a regenerated reply differs); otherwise settings.sampling.seed is used as is.
@@ -66,6 +71,7 @@ signals:
     void generatingChanged();
     void statsChanged();
     void errorTextChanged();
+    void systemPromptChanged();
     // The reply was stored in its final state (complete, interrupted or error).
     void replyStored(qint64 messageId);
 
@@ -81,6 +87,7 @@ private:
     bool canStartReply();
     bool startReply(storage::StreamingReply row);
     bool reloadMessages();
+    void loadSystemPrompt();
     void onTextPiece(quint64 id, const QString& piece);
     void onReplyFinished(quint64 id, const GenerationStats& stats, qint64 context_used);
     void onReplyFailed(quint64 id, const QString& error);
@@ -101,6 +108,7 @@ private:
     double tokens_per_second_ = 0.0;
     qint64 context_used_ = 0;
     QString error_text_;
+    QString system_prompt_;  // of the shown conversation, or for the one the next send creates
 };
 
 }  // namespace tessera::app

@@ -14,18 +14,20 @@ using namespace tessera::app::testing;
 
 namespace {
 
-// What the engine itself answers to a one-message conversation, without the app.
-QString reference_reply(const QString& user_text) {
+// What the engine itself answers to a conversation, without the app.
+QString reference_reply(const std::vector<chat::ChatMessage>& conversation) {
     LoadRequest request;
     request.path = bundled_model();
     auto engine = load_engine(request);
     if (!engine) return QStringLiteral("<load failed: %1>").arg(QString::fromStdString(engine.error().message));
     std::string text;
-    auto reply = (*engine)->session->reply({{"user", user_text.toStdString()}}, greedy_settings(),
+    auto reply = (*engine)->session->reply(conversation, greedy_settings(),
                                            [&](std::string_view piece) { text += piece; });
     if (!reply) return QStringLiteral("<reply failed>");
     return QString::fromStdString(text);
 }
+
+QString reference_reply(const QString& user_text) { return reference_reply({{"user", user_text.toStdString()}}); }
 
 QVariant last_row(MessageListModel* model, int role) {
     return model->data(model->index(model->rowCount() - 1), role);
@@ -79,6 +81,29 @@ private slots:
         QCOMPARE(stored->back().state, storage::MessageState::complete);
         QVERIFY(stored->back().stats.completion_tokens.value_or(0) > 0);
         QVERIFY(c.contextUsed() > 0);
+    }
+
+    void systemPromptIsKeptPerConversationAndSentFirst() {
+        auto& c = app_->controller();
+        const QString prompt = QStringLiteral("Contrast edges sharpen.");
+        c.setSystemPrompt(prompt);  // before the conversation exists
+        QVERIFY(app_->send_and_wait(QStringLiteral("I")));
+        const qint64 id = c.conversationId();
+        auto stored = app_->storage().conversations().conversation(id);
+        QVERIFY(stored.ok());
+        QCOMPARE(QString::fromStdString(stored->settings.system_prompt.value_or("")), prompt);
+        const QString expected = reference_reply({{"system", prompt.toStdString()}, {"user", "I"}});
+        QVERIFY(expected != reference_reply(QStringLiteral("I")));  // the prompt changes the reply
+        QCOMPARE(c.lastReplyText(), expected);
+
+        c.newChat();
+        QVERIFY(c.systemPrompt().isEmpty());  // a new chat starts without it
+        c.openConversation(id);
+        QCOMPARE(c.systemPrompt(), prompt);
+        c.setSystemPrompt(QString());
+        stored = app_->storage().conversations().conversation(id);
+        QVERIFY(stored.ok());
+        QVERIFY(!stored->settings.system_prompt.has_value());
     }
 
     void stopKeepsThePartialReplyMarkedInterrupted() {

@@ -29,6 +29,21 @@ Item {
             tryCompare(list, "count", 2)
         }
 
+        function test_settingsDialogSetsTheSystemPrompt() {
+            const chat = createTemporaryObject(chatComponent, root)
+            const dialog = findChild(chat, "conversationSettings")
+            verify(dialog)
+            dialog.open()
+            tryCompare(dialog, "opened", true)
+            const input = findChild(dialog.contentItem, "systemPromptInput")
+            verify(input)
+            compare(input.text, testController.systemPrompt)
+            input.text = "Answer briefly."
+            dialog.accept()
+            compare(testController.systemPrompt, "Answer briefly.")
+            testController.systemPrompt = ""
+        }
+
         function test_searchFiltersTheList() {
             const sidebar = createTemporaryObject(sidebarComponent, root)
             const list = findChild(sidebar, "conversationList")
