@@ -19,6 +19,7 @@ Item {
     required property int siblingCount
     required property string modelName
     required property string stats
+    required property var blocks
     property bool isLast: false
     property bool editing: false
     property bool reasoningOpen: false
@@ -80,25 +81,48 @@ Item {
             Layout.maximumWidth: column.width * (delegate.fromUser ? 0.8 : 1.0)
             // A user's bubble fits its text: measured unwrapped, so the width does not depend on itself.
             Layout.preferredWidth: delegate.fromUser ? Math.min(naturalWidth.advanceWidth + 26, column.width * 0.8) : column.width
-            implicitHeight: body.implicitHeight + 20
+            implicitHeight: (delegate.fromUser ? body.implicitHeight : blocksColumn.implicitHeight) + 20
             radius: Theme.radius
             color: delegate.fromUser ? Theme.userBubble : Theme.surface
             border.color: delegate.fromUser ? "transparent" : Theme.border
+            // What the user wrote, shown as typed.
             TextEdit {
                 id: body
+                visible: delegate.fromUser
                 x: 12; y: 10
                 width: parent.width - 24
                 readOnly: true
                 selectByMouse: true
                 wrapMode: TextEdit.Wrap
-                // Set explicitly: Markdown never fetches anything; the user's text is shown as typed.
-                textFormat: delegate.fromUser ? TextEdit.PlainText : TextEdit.MarkdownText
-                text: delegate.answer !== "" || delegate.messageState !== "streaming" ? delegate.answer : "…"
+                textFormat: TextEdit.PlainText
+                text: delegate.fromUser ? delegate.answer : ""
                 color: Theme.text
                 selectionColor: Theme.accent
                 font.pixelSize: Theme.fontSize
-                onLinkActivated: (link) => delegate.linkActivated(link)
-                Accessible.name: (delegate.fromUser ? qsTr("Your message: ") : qsTr("Reply: ")) + delegate.answer
+                Accessible.name: qsTr("Your message: ") + delegate.answer
+            }
+            // A reply: prose as Markdown and each code block in its own box. The repeater's model
+            // is a count, so a streamed token re-renders only the block it changed.
+            Column {
+                id: blocksColumn
+                visible: !delegate.fromUser
+                x: 12; y: 10
+                width: parent.width - 24
+                spacing: 8
+                Label {
+                    visible: delegate.blocks.length === 0
+                    text: delegate.messageState === "streaming" ? "…" : ""
+                    color: Theme.mutedText
+                }
+                Repeater {
+                    model: delegate.fromUser ? 0 : delegate.blocks.length
+                    delegate: MessageBlock {
+                        required property int index
+                        width: blocksColumn.width
+                        block: delegate.blocks[index] ?? ({})
+                        onLinkActivated: (link) => delegate.linkActivated(link)
+                    }
+                }
             }
         }
 

@@ -22,6 +22,7 @@ QtObject {
     readonly property color selection: dark ? "#3a3f4b" : "#d8dff0"
     readonly property color error: dark ? "#ff8a80" : "#b3261e"
     readonly property color reasoningBackground: dark ? "#25262a" : "#f1f1f4"
+    readonly property color codeBackground: dark ? "#1b1c1f" : "#f3f4f6"
 
     readonly property int spacing: 8
     readonly property int radius: 8

@@ -1,5 +1,7 @@
 #include "message_list_model.h"
 
+#include "message_blocks.h"
+
 namespace tessera::app {
 
 MessageListModel::MessageListModel(QObject* parent) : QAbstractListModel(parent) {}
@@ -22,6 +24,7 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const {
         case SiblingCountRole: return r.sibling_count;
         case ModelRole: return r.model;
         case StatsRole: return stats_text(r.stats);
+        case BlocksRole: return to_variant_list(split_code_blocks(r.answer));
         default: return {};
     }
 }
@@ -31,7 +34,8 @@ QHash<int, QByteArray> MessageListModel::roleNames() const {
             {AnswerRole, "answer"},        {ReasoningRole, "reasoning"},
             {StateRole, "messageState"},          {ErrorRole, "errorText"},
             {SiblingIndexRole, "siblingIndex"}, {SiblingCountRole, "siblingCount"},
-            {ModelRole, "modelName"},          {StatsRole, "stats"}};
+            {ModelRole, "modelName"},          {StatsRole, "stats"},
+            {BlocksRole, "blocks"}};
 }
 
 void MessageListModel::setRows(std::vector<MessageRow> rows) {
@@ -53,7 +57,7 @@ void MessageListModel::appendToLast(const QString& piece) {
     }
     if (!text.answer.empty()) {
         last.answer += QString::fromStdString(text.answer);
-        roles << AnswerRole;
+        roles << AnswerRole << BlocksRole;
     }
     if (!roles.isEmpty()) lastRowChanged(roles);
 }
@@ -69,7 +73,7 @@ void MessageListModel::finishLast(storage::MessageState state, const storage::Me
     last.state = state;
     last.stats = stats;
     last.error_text = error;
-    lastRowChanged({AnswerRole, ReasoningRole, StateRole, StatsRole, ErrorRole});
+    lastRowChanged({AnswerRole, BlocksRole, ReasoningRole, StateRole, StatsRole, ErrorRole});
 }
 
 void MessageListModel::lastRowChanged(const QList<int>& roles) {

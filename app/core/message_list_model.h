@@ -29,6 +29,7 @@ public:
         SiblingCountRole,           // siblingCount: 1 when it has no siblings
         ModelRole,                  // modelName: the model that wrote a reply
         StatsRole,                  // stats: "42 tokens · 310.5 tokens/s · first token 12 ms"
+        BlocksRole,                 // blocks: the answer as prose and code blocks (message_blocks.h)
     };
 
     explicit MessageListModel(QObject* parent = nullptr);
