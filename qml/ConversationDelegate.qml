@@ -19,6 +19,7 @@ ItemDelegate {
     signal deleteRequested()
 
     highlighted: current
+    ListView.onReused: editing = false  // a reused delegate must not keep another row's editor
     onClicked: openRequested()
     Accessible.name: qsTr("Conversation %1").arg(title)
     background: Rectangle {

@@ -10,17 +10,20 @@ Item {
     property var block: ({})
     readonly property bool code: block.code === true
     signal linkActivated(string link)
+    // Very long prose is shown as plain text: Markdown layout of megabytes would stall the window (U6).
+    readonly property int markdownLimit: 20000
     implicitHeight: code ? codeBox.implicitHeight : prose.implicitHeight
 
     TextEdit {
         id: prose
+        objectName: "prose"
         visible: !item.code
         width: parent.width
         readOnly: true
         selectByMouse: true
         wrapMode: TextEdit.Wrap
         // Set explicitly: Markdown rendering never fetches anything (U4).
-        textFormat: TextEdit.MarkdownText
+        textFormat: text.length > item.markdownLimit ? TextEdit.PlainText : TextEdit.MarkdownText
         text: item.code ? "" : (item.block.text ?? "")
         color: Theme.text
         selectionColor: Theme.accent
@@ -56,6 +59,7 @@ Item {
         }
         TextEdit {
             id: codeText
+            objectName: "code"
             x: 10
             y: codeHeader.height + 4
             width: parent.width - 20

@@ -28,6 +28,8 @@ Item {
     readonly property bool busy: controller.generating
 
     implicitHeight: column.implicitHeight
+    // The list reuses delegates: a reused one must not keep another message's open editor.
+    ListView.onReused: { editing = false; reasoningOpen = false }
 
     signal linkActivated(string link)
     TextMetrics { id: naturalWidth; font: body.font; text: delegate.fromUser ? delegate.answer : "" }
