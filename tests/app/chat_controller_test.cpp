@@ -58,6 +58,10 @@ private slots:
         QCOMPARE(path->size(), size_t{2});
         QCOMPARE(QString::fromStdString(path->front().content), QStringLiteral("I"));
         QVERIFY(c.generating());
+        // One reply at a time: a second message waits, with a message saying so.
+        QVERIFY(!c.send(QStringLiteral("and another")));
+        QVERIFY(!c.errorText().isEmpty());
+        c.clearError();
 
         QSignalSpy resets(messages, &QAbstractItemModel::modelReset);
         QSignalSpy changes(messages, &QAbstractItemModel::dataChanged);
@@ -196,6 +200,27 @@ private slots:
         QCOMPARE(list->rowCount(), 0);
         list->setSearchText(QString());
         QCOMPARE(list->rowCount(), 2);
+    }
+
+    void renameAndPinReorderTheSidebar() {
+        auto& c = app_->controller();
+        QVERIFY(app_->send_and_wait(QStringLiteral("older")));
+        const qint64 older = c.conversationId();
+        c.newChat();
+        QVERIFY(app_->send_and_wait(QStringLiteral("newer")));
+        ConversationListModel* list = c.conversations();
+        QCOMPARE(list->data(list->index(0), ConversationListModel::IdRole).toLongLong(), c.conversationId());
+
+        list->setPinned(older, true);  // pinned first, whatever its age
+        QCOMPARE(list->data(list->index(0), ConversationListModel::IdRole).toLongLong(), older);
+        QCOMPARE(list->data(list->index(0), ConversationListModel::SectionRole).toString(), QStringLiteral("Pinned"));
+
+        list->rename(older, QStringLiteral("  Renamed  "));
+        QCOMPARE(list->data(list->index(0), ConversationListModel::TitleRole).toString(), QStringLiteral("Renamed"));
+        auto stored = app_->storage().conversations().conversation(older);
+        QVERIFY(stored.ok());
+        QCOMPARE(QString::fromStdString(stored->settings.title), QStringLiteral("Renamed"));
+        QVERIFY(stored->settings.pinned);
     }
 
     void deleteHidesAConversationAndUndoBringsItBack() {
