@@ -3,11 +3,12 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Tessera.Core
 
-// The loaded model and the device it runs on.
+// The model picker (what is loaded, and its state) and the device it runs on.
 ToolBar {
     id: bar
-    required property Engine engine
-    implicitHeight: 36
+    required property ChatController controller
+    readonly property Engine engine: controller.engine
+    implicitHeight: 40
     background: Rectangle { color: Theme.sidebar; Rectangle { anchors.bottom: parent.bottom; width: parent.width; height: 1; color: Theme.border } }
 
     RowLayout {
@@ -21,21 +22,40 @@ ToolBar {
             color: Theme.text
         }
         Item { Layout.fillWidth: true }
+        // The model picker: every model the app knows, most recently used first.
+        ComboBox {
+            id: picker
+            objectName: "modelPicker"
+            model: bar.controller.models
+            textRole: "name"
+            displayText: currentIndex >= 0 ? currentText : bar.engine.modelName !== "" ? bar.engine.modelName : qsTr("No model")
+            enabled: !bar.controller.generating && bar.engine.state !== Engine.Loading && count > 0
+            Layout.preferredWidth: 260
+            Layout.preferredHeight: 30
+            onActivated: (row) => {
+                const path = bar.controller.models.use(row)
+                if (path !== "") bar.engine.load(path)
+            }
+            Accessible.name: qsTr("Model: %1").arg(displayText)
+            // Follows the engine (a load from elsewhere) and the list's reordering after a use.
+            function sync() { currentIndex = bar.controller.models.rowOfPath(bar.engine.modelPath) }
+            Component.onCompleted: sync()
+            Connections { target: bar.engine; function onStateChanged() { picker.sync() } }
+            Connections { target: bar.controller.models; function onModelReset() { picker.sync() } }
+        }
         Label {
-            id: modelLabel
+            id: stateLabel
+            visible: text !== ""
             text: {
                 switch (bar.engine.state) {
-                case Engine.Ready: return bar.engine.modelName
-                case Engine.Loading: return qsTr("Loading %1…").arg(bar.engine.modelName)
-                case Engine.Failed: return qsTr("Model failed to load")
-                default: return bar.engine.offeredModel !== "" ? qsTr("%1 (not loaded)").arg(bar.engine.modelName)
-                                                                : qsTr("No model loaded")
+                case Engine.Loading: return qsTr("loading…")
+                case Engine.Failed: return qsTr("failed to load")
+                case Engine.NoModel: return bar.engine.offeredModel !== "" ? qsTr("not loaded") : ""
+                default: return ""
                 }
             }
-            color: bar.engine.state === Engine.Failed ? Theme.error : Theme.text
-            elide: Text.ElideMiddle
-            Layout.maximumWidth: 420
-            Accessible.name: qsTr("Model: %1").arg(text)
+            color: bar.engine.state === Engine.Failed ? Theme.error : Theme.mutedText
+            Accessible.name: qsTr("Model state: %1").arg(text)
         }
         Button {
             visible: bar.engine.offeredModel !== "" && bar.engine.state === Engine.NoModel

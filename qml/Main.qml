@@ -32,7 +32,7 @@ ApplicationWindow {
     palette.dark: Theme.border
     palette.light: Theme.surface
 
-    header: HeaderBar { engine: root.controller.engine }
+    header: HeaderBar { controller: root.controller }
     footer: StatusLine { controller: root.controller }
 
     Shortcut {

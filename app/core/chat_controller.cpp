@@ -45,11 +45,13 @@ ChatController::ChatController(AppStorage& storage, EngineThread& engine, QObjec
       engine_(engine),
       messages_(this),
       conversations_(storage.conversations(), this),
+      models_(storage.db(), storage::system_clock_ms, this),
       settings_(default_settings()) {
     connect(&engine_, &EngineThread::textPiece, this, &ChatController::onTextPiece);
     connect(&engine_, &EngineThread::replyFinished, this, &ChatController::onReplyFinished);
     connect(&engine_, &EngineThread::replyFailed, this, &ChatController::onReplyFailed);
     connect(&conversations_, &ConversationListModel::errorOccurred, this, &ChatController::setError);
+    connect(&models_, &ModelCatalogModel::errorOccurred, this, &ChatController::setError);
     connect(&conversations_, &ConversationListModel::removed, this, [this](qint64 id) {
         if (id == conversation_id_) newChat();
     });

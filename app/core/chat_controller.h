@@ -16,6 +16,7 @@
 #include "conversation_list_model.h"
 #include "engine_thread.h"
 #include "message_list_model.h"
+#include "model_catalog_model.h"
 #include "storage/streaming.h"
 
 namespace tessera::app {
@@ -27,6 +28,7 @@ class ChatController : public QObject {
     Q_PROPERTY(tessera::app::EngineThread* engine READ engine CONSTANT)
     Q_PROPERTY(tessera::app::MessageListModel* messages READ messages CONSTANT)
     Q_PROPERTY(tessera::app::ConversationListModel* conversations READ conversations CONSTANT)
+    Q_PROPERTY(tessera::app::ModelCatalogModel* models READ models CONSTANT)
     Q_PROPERTY(qint64 conversationId READ conversationId NOTIFY conversationChanged)
     Q_PROPERTY(bool generating READ generating NOTIFY generatingChanged)
     Q_PROPERTY(double tokensPerSecond READ tokensPerSecond NOTIFY statsChanged)
@@ -43,6 +45,7 @@ public:
     EngineThread* engine() const { return &engine_; }
     MessageListModel* messages() { return &messages_; }
     ConversationListModel* conversations() { return &conversations_; }
+    ModelCatalogModel* models() { return &models_; }
     qint64 conversationId() const { return conversation_id_; }
     bool generating() const { return reply_.has_value(); }
     double tokensPerSecond() const { return tokens_per_second_; }
@@ -100,6 +103,7 @@ private:
     EngineThread& engine_;
     MessageListModel messages_;
     ConversationListModel conversations_;
+    ModelCatalogModel models_;
     GenerationSettings settings_;
     bool random_seed_ = true;
     qint64 conversation_id_ = 0;  // 0: a new chat not stored yet

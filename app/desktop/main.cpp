@@ -26,16 +26,17 @@ using namespace tessera;
 namespace {
 
 int run_window(app::AppStorage& storage, const QString& model_path, const QString& theme) {
+    // Registered first, so the model picker lists it.
+    if (!model_path.isEmpty())
+        if (auto s = storage.register_model(model_path.toStdString()); !s)
+            qCWarning(lcHistory) << "registering the model:" << s.error().message.c_str();
     app::EngineThread engine;
     app::ChatController controller(storage, engine);
     app::ModelLoadGuard guard(storage.data_dir(), engine);
-    if (model_path.isEmpty()) {
+    if (model_path.isEmpty())
         qCWarning(lcEngine) << "no model given and the bundled model was not found";
-    } else {
-        if (auto s = storage.register_model(model_path.toStdString()); !s)
-            qCWarning(lcHistory) << "registering the model:" << s.error().message.c_str();
+    else
         guard.load_or_offer(model_path);
-    }
     QQmlApplicationEngine qml;  // destroyed first: the window goes before what it shows
     if (!app::load_main_window(qml, &controller, theme)) return 1;
     return QGuiApplication::exec();

@@ -223,6 +223,35 @@ private slots:
         QVERIFY(stored->settings.pinned);
     }
 
+    void modelPickerListsRegisteredModelsMostRecentlyUsedFirst() {
+        const QString copy = dir_.path() + QStringLiteral("/second-model.gguf");
+        QFile::remove(copy);
+        QVERIFY(QFile::copy(bundled_model(), copy));
+        std::int64_t now = 1000;  // a clock that moves on every reading: no ties in "last used"
+        auto clock = [&now] { return now++; };
+        storage::CatalogStore catalog(app_->storage().db(), clock);
+        for (const QString& path : {bundled_model(), copy}) {
+            storage::ModelFile file;
+            file.path = path.toStdString();
+            auto id = catalog.add_model(file);
+            QVERIFY(id.ok());
+            QVERIFY(catalog.mark_model_used(*id).ok());
+        }
+        ModelCatalogModel list(app_->storage().db(), clock);
+        ModelCatalogModel* models = &list;
+        QCOMPARE(models->rowCount(), 2);
+        QCOMPARE(models->data(models->index(0), ModelCatalogModel::PathRole).toString(), copy);
+        QVERIFY(models->data(models->index(0), ModelCatalogModel::PresentRole).toBool());
+
+        const int bundled_row = models->rowOfPath(bundled_model());
+        QCOMPARE(bundled_row, 1);
+        QCOMPARE(models->use(bundled_row), bundled_model());
+        QCOMPARE(models->rowOfPath(bundled_model()), 0);  // used last, listed first
+        QCOMPARE(models->data(models->index(0), ModelCatalogModel::NameRole).toString(),
+                 QStringLiteral("aidreams260K-f32"));
+        QCOMPARE(models->use(7), QString());  // no such row
+    }
+
     void deleteHidesAConversationAndUndoBringsItBack() {
         auto& c = app_->controller();
         QVERIFY(app_->send_and_wait(QStringLiteral("I")));

@@ -100,6 +100,7 @@ private slots:
             auto id = prepare_history((*history)->conversations());
             QVERIFY2(id.ok(), id.ok() ? "" : id.error().message.c_str());
             conversation_ = *id;
+            QVERIFY((*history)->register_model(bundled_model().toStdString()).ok());  // as main() does
         }
         app_ = std::make_unique<AppFixture>(dir_.path());
         QVERIFY(app_->open());
