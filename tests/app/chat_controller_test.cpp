@@ -182,10 +182,8 @@ private slots:
 
     void searchFindsAMessageWithItsMatchMarked() {
         auto& c = app_->controller();
-        QVERIFY(app_->send_and_wait(QStringLiteral("Tell me about <kaleidoscopes> please")));
-        const qint64 with_word = c.conversationId();
-        c.newChat();
-        QVERIFY(app_->send_and_wait(QStringLiteral("I")));
+        qint64 with_word = 0;
+        QVERIFY(two_conversations(QStringLiteral("Tell me about <kaleidoscopes> please"), QStringLiteral("I"), with_word));
         ConversationListModel* list = c.conversations();
         QCOMPARE(list->rowCount(), 2);
 
@@ -204,10 +202,8 @@ private slots:
 
     void renameAndPinReorderTheSidebar() {
         auto& c = app_->controller();
-        QVERIFY(app_->send_and_wait(QStringLiteral("older")));
-        const qint64 older = c.conversationId();
-        c.newChat();
-        QVERIFY(app_->send_and_wait(QStringLiteral("newer")));
+        qint64 older = 0;
+        QVERIFY(two_conversations(QStringLiteral("older"), QStringLiteral("newer"), older));
         ConversationListModel* list = c.conversations();
         QCOMPARE(list->data(list->index(0), ConversationListModel::IdRole).toLongLong(), c.conversationId());
 
@@ -272,11 +268,10 @@ private slots:
 
     void restartShowsTheSameConversations() {
         auto& c = app_->controller();
-        QVERIFY(app_->send_and_wait(QStringLiteral("First conversation")));
-        const qint64 first = c.conversationId();
+        qint64 first = 0;
+        QVERIFY(two_conversations(QStringLiteral("First conversation"), QStringLiteral("Second conversation"), first));
+        c.openConversation(first);
         const QString answer = last_row(c.messages(), MessageListModel::AnswerRole).toString();
-        c.newChat();
-        QVERIFY(app_->send_and_wait(QStringLiteral("Second conversation")));
         app_->close();  // a clean exit, as on quit
 
         AppFixture second(data_dir_);
@@ -323,6 +318,14 @@ private slots:
     }
 
 private:
+    // Two conversations, each one message and its reply; the second is left open.
+    bool two_conversations(const QString& first_text, const QString& second_text, qint64& first_id) {
+        if (!app_->send_and_wait(first_text)) return false;
+        first_id = app_->controller().conversationId();
+        app_->controller().newChat();
+        return app_->send_and_wait(second_text);
+    }
+
     QTemporaryDir dir_;
     QString data_dir_;
     std::unique_ptr<AppFixture> app_;
