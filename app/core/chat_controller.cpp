@@ -47,6 +47,9 @@ ChatController::ChatController(AppStorage& storage, EngineThread& engine, QObjec
       conversations_(storage.conversations(), this),
       models_(storage.db(), storage::system_clock_ms, this),
       settings_(default_settings()) {
+    show_timer_.setSingleShot(true);
+    show_timer_.setInterval(16);
+    connect(&show_timer_, &QTimer::timeout, this, &ChatController::showPendingText);
     connect(&engine_, &EngineThread::textPiece, this, &ChatController::onTextPiece);
     connect(&engine_, &EngineThread::replyFinished, this, &ChatController::onReplyFinished);
     connect(&engine_, &EngineThread::replyFailed, this, &ChatController::onReplyFailed);
@@ -245,7 +248,8 @@ bool ChatController::reloadMessages() {
 void ChatController::onTextPiece(quint64 id, const QString& piece) {
     if (!reply_ || id != reply_->request_id) return;
     if (reply_->pieces++ == 0) reply_->since_first_piece.start();
-    if (reply_->conversation_id == conversation_id_) messages_.appendToLast(piece);
+    reply_->unshown += piece;
+    if (!show_timer_.isActive()) show_timer_.start();
     // A failed write keeps the text in memory and is retried at the next batch (S4).
     if (auto s = reply_->row.append(piece.toStdString()); !s)
         qCWarning(lcChat) << "saving the reply:" << s.error().message.c_str();
@@ -256,8 +260,15 @@ void ChatController::onTextPiece(quint64 id, const QString& piece) {
     }
 }
 
+void ChatController::showPendingText() {
+    if (!reply_ || reply_->unshown.isEmpty()) return;
+    if (reply_->conversation_id == conversation_id_) messages_.appendToLast(reply_->unshown);
+    reply_->unshown.clear();
+}
+
 void ChatController::onReplyFinished(quint64 id, const GenerationStats& stats, qint64 context_used) {
     if (!reply_ || id != reply_->request_id) return;
+    showPendingText();
     const bool stopped = stats.finish == FinishReason::kCancelled;
     const storage::MessageStats message_stats = to_message_stats(stats);
     const std::int64_t message_id = reply_->row.message_id();
@@ -275,6 +286,7 @@ void ChatController::onReplyFinished(quint64 id, const GenerationStats& stats, q
 
 void ChatController::onReplyFailed(quint64 id, const QString& error) {
     if (!reply_ || id != reply_->request_id) return;
+    showPendingText();
     const std::int64_t message_id = reply_->row.message_id();
     check(reply_->row.fail(error.toStdString()), tr("saving the failed reply"));
     if (reply_->conversation_id == conversation_id_)
@@ -285,6 +297,7 @@ void ChatController::onReplyFailed(quint64 id, const QString& error) {
 }
 
 void ChatController::endReply() {
+    show_timer_.stop();
     reply_.reset();
     emit generatingChanged();
 }

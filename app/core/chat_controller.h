@@ -5,10 +5,13 @@
 //      and finished with its stats; a stopped reply keeps its text and is marked interrupted.
 //   3. At most one reply is generated at a time; send/regenerate/edit are refused meanwhile.
 //   4. Every call returns at once: the engine works on its thread; errors become errorText.
+//   5. Streamed text reaches the message list at most once per frame (16 ms), and all of it
+//      before the reply's final state is shown.
 #pragma once
 
 #include <QElapsedTimer>
 #include <QObject>
+#include <QTimer>
 #include <QtQml/qqmlregistration.h>
 #include <optional>
 
@@ -85,6 +88,7 @@ private:
         storage::StreamingReply row;
         int pieces = 0;
         QElapsedTimer since_first_piece;
+        QString unshown;  // text not yet in the message list (shown once per frame)
     };
 
     bool canStartReply();
@@ -94,6 +98,7 @@ private:
     void onTextPiece(quint64 id, const QString& piece);
     void onReplyFinished(quint64 id, const GenerationStats& stats, qint64 context_used);
     void onReplyFailed(quint64 id, const QString& error);
+    void showPendingText();
     void endReply();
     bool check(const storage::DbStatus& status, const QString& what);
     void setError(const QString& text);
@@ -108,6 +113,7 @@ private:
     bool random_seed_ = true;
     qint64 conversation_id_ = 0;  // 0: a new chat not stored yet
     std::optional<Reply> reply_;
+    QTimer show_timer_;  // a fast model writes hundreds of pieces a second; the view needs one per frame
     quint64 next_request_ = 1;
     double tokens_per_second_ = 0.0;
     qint64 context_used_ = 0;
