@@ -39,10 +39,27 @@ QHash<int, QByteArray> MessageListModel::roleNames() const {
 }
 
 void MessageListModel::setRows(std::vector<MessageRow> rows) {
-    beginResetModel();
-    rows_ = std::move(rows);
     splitter_ = chat::ReasoningSplitter{};
-    endResetModel();
+    // A stored message's text never changes once complete (storage invariant 1), so a row
+    // with the same id, place among its siblings and state is the same row.
+    auto same = [](const MessageRow& a, const MessageRow& b) {
+        return a.id == b.id && a.sibling_index == b.sibling_index && a.sibling_count == b.sibling_count &&
+               a.state == b.state;
+    };
+    size_t keep = 0;
+    while (keep < rows_.size() && keep < rows.size() && same(rows_[keep], rows[keep])) ++keep;
+    const int first = static_cast<int>(keep);
+    if (keep < rows_.size()) {
+        beginRemoveRows({}, first, static_cast<int>(rows_.size()) - 1);
+        rows_.resize(keep);
+        endRemoveRows();
+    }
+    if (keep < rows.size()) {
+        beginInsertRows({}, first, static_cast<int>(rows.size()) - 1);
+        rows_.insert(rows_.end(), std::make_move_iterator(rows.begin() + static_cast<std::ptrdiff_t>(keep)),
+                     std::make_move_iterator(rows.end()));
+        endInsertRows();
+    }
 }
 
 void MessageListModel::appendToLast(const QString& piece) {

@@ -1,6 +1,6 @@
 // The messages of the conversation's shown path, for the chat view's ListView. Only the
 // GUI thread touches it. A streamed piece of text changes one row (dataChanged on the last
-// row), never a reset; a reset happens only when another path is shown.
+// row); showing another path removes and inserts only the rows that differ, never a reset.
 #pragma once
 
 #include <QAbstractListModel>
@@ -38,7 +38,10 @@ public:
     QVariant data(const QModelIndex& index, int role) const override;
     QHash<int, QByteArray> roleNames() const override;
 
-    void setRows(std::vector<MessageRow> rows);  // a reset: another conversation or branch
+    // Shows another path: rows shared with the shown path (same message, same place among
+    // its siblings) stay; the rest is removed and inserted, so a new turn or another
+    // branch at the end never rebuilds the whole list.
+    void setRows(std::vector<MessageRow> rows);
     void clear() { setRows({}); }
     // The last row is the reply being streamed: the piece goes to its reasoning or answer.
     void appendToLast(const QString& piece);

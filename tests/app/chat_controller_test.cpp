@@ -143,8 +143,17 @@ private slots:
         auto& c = app_->controller();
         QVERIFY(app_->send_and_wait(QStringLiteral("I")));
         const qint64 first = last_row(c.messages(), MessageListModel::IdRole).toLongLong();
+        QSignalSpy resets(c.messages(), &QAbstractItemModel::modelReset);
+        QSignalSpy removed(c.messages(), &QAbstractItemModel::rowsRemoved);
+        QSignalSpy inserted(c.messages(), &QAbstractItemModel::rowsInserted);
         QVERIFY(c.regenerate(first));
         QVERIFY(app_->wait_for_reply());
+        // Only the reply's row was replaced; the user's message stayed.
+        QCOMPARE(resets.count(), 0);
+        QCOMPARE(removed.count(), 1);
+        QCOMPARE(removed.at(0).at(1).toInt(), 1);
+        QCOMPARE(inserted.count(), 1);
+        QCOMPARE(inserted.at(0).at(1).toInt(), 1);
         const qint64 second = last_row(c.messages(), MessageListModel::IdRole).toLongLong();
         QVERIFY(second != first);
         QCOMPARE(c.messages()->rowCount(), 2);
