@@ -3,11 +3,14 @@
 #include <QQuickStyle>
 
 #include "chat_controller.h"
+#include "offline_network.h"
 
 namespace tessera::app {
 namespace {
 
 bool load(QQmlApplicationEngine& engine, const char* file, const QVariantMap& properties) {
+    static OfflineNetworkAccessManagerFactory offline;  // outlives every engine
+    engine.setNetworkAccessManagerFactory(&offline);
     engine.addImportPath(QStringLiteral("qrc:/"));  // the static modules' qmldir files
     engine.setInitialProperties(properties);
     engine.load(QUrl(QStringLiteral("qrc:/Tessera/Ui/") + QLatin1String(file)));

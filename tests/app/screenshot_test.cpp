@@ -3,6 +3,8 @@
 // The PNGs go to SCREENSHOT_DIR (build/<preset>/screenshots/) for people to look at.
 #include <QDir>
 #include <QImage>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QQuickWindow>
 #include <QSet>
 #include <QTemporaryDir>
@@ -130,6 +132,12 @@ private slots:
         auto* window = qobject_cast<QQuickWindow*>(qml_->rootObjects().constFirst());
         QVERIFY(window);
         QVERIFY(QTest::qWaitForWindowExposed(window));
+        // Nothing in a reply goes online (U4): the engine's network refuses remote URLs at once.
+        QNetworkReply* remote = qml_->networkAccessManager()->get(QNetworkRequest(QUrl(QStringLiteral("http://example.invalid/x.png"))));
+        QSignalSpy remote_done(remote, &QNetworkReply::finished);
+        QVERIFY(remote->isFinished() || remote_done.wait(10000));
+        QCOMPARE(remote->error(), QNetworkReply::ProtocolUnknownError);
+        remote->deleteLater();
         const QImage image = window->grabWindow();
         const QString path = QStringLiteral(SCREENSHOT_DIR "/main-window-%1.png").arg(theme);
         QVERIFY(image.save(path));
