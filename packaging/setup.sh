@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One-command set-up on a fresh Debian 12 machine.
-#   packaging/setup.sh run   installs what is missing, builds, starts Tessera on the bundled model
+#   packaging/setup.sh run [ARGS]  installs what is missing, builds, starts the Tessera desktop app
+#                                  (on the bundled model unless ARGS has --model FILE)
 #   packaging/setup.sh test  installs what is missing, builds, runs the whole test suite
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,11 @@ PACKAGES=(
   libvulkan-dev glslc        # the Vulkan backend: loader + headers, GLSL -> SPIR-V at build time
   mesa-vulkan-drivers        # lavapipe: a CPU Vulkan device, so the Vulkan tests run without a GPU
   vulkan-validationlayers    # the tests run with validation on when the layer is installed
+  # The desktop app: Qt 6.4 with Qt Quick, its QML modules, and Qt Test.
+  qt6-base-dev qt6-base-dev-tools qt6-declarative-dev
+  qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
+  qml6-module-qtquick-window qml6-module-qtqml-workerscript qml6-module-qtquick-templates
+  qml6-module-qtqml qml6-module-qttest   # QtQuick imports QtQml, which no package pulls in
 )
 # Node.js runs the chat template conformance test's reference renderer. Checked by command,
 # not package: a Node.js from elsewhere (e.g. NodeSource, npm bundled) is kept as it is.
@@ -45,7 +51,8 @@ case "${1:-}" in
   run)
     install_missing
     build release
-    exec build/release/app/cli/tessera-cli run -m packaging/models/aidreams260K-f32.gguf -p "${2:-I}" -n "${3:-200}"
+    shift
+    exec build/release/app/desktop/tessera "$@"
     ;;
   test)
     install_missing

@@ -57,6 +57,10 @@ DbStatus StreamingReply::fail(std::string_view error_text) {
     return close_row(MessageState::error, {}, std::string(error_text));
 }
 
+DbStatus StreamingReply::stop(const MessageStats& stats) {
+    return close_row(MessageState::interrupted, stats, {});
+}
+
 DbResult<Turn> begin_turn(ConversationStore& store, std::int64_t conversation_id,
                           std::optional<std::int64_t> parent_id, std::string user_text,
                           std::optional<std::string> model, StreamingReply::Duration flush_interval) {

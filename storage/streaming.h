@@ -1,7 +1,8 @@
 // A reply saved while it streams.
 //
-// States of the row: streaming -> complete | error; streaming -> interrupted (found at
-// start-up by recover_interrupted_replies, the process having died).
+// States of the row: streaming -> complete | error; streaming -> interrupted (stopped by
+// the user through stop(), or found at start-up by recover_interrupted_replies, the
+// process having died).
 // Invariants:
 //   1. The user's message is committed before begin() returns a writer, so nothing the
 //      user wrote depends on the generation succeeding (begin_turn does both, in order).
@@ -9,7 +10,7 @@
 //      interval (a few times a second), never per token.
 //   3. A failed write (SQLITE_FULL, I/O) keeps the unwritten text in memory; the next
 //      flush retries it, so the database holds a prefix of the reply at all times (S4).
-//   4. The row leaves the streaming state only through finish(), fail(), or recovery.
+//   4. The row leaves the streaming state only through finish(), fail(), stop(), or recovery.
 #pragma once
 
 #include <chrono>
@@ -42,6 +43,8 @@ public:
     DbStatus flush();  // writes the buffered text now
     DbStatus finish(const MessageStats& stats);
     DbStatus fail(std::string_view error_text);
+    // The user stopped the reply: its text and stats are kept, the row is interrupted.
+    DbStatus stop(const MessageStats& stats);
 
     std::int64_t message_id() const { return message_id_; }
     std::size_t saved_bytes() const { return saved_bytes_; }      // in the database

@@ -87,6 +87,22 @@ TEST_F(StreamingTest, FailedReplyKeepsTextAndError) {
     EXPECT_EQ(m.error_text, "out of memory on the GPU");
 }
 
+TEST_F(StreamingTest, StoppedReplyKeepsTextAndStatsAsInterrupted) {
+    auto db = open_migrated();
+    ConversationStore store(db);
+    auto c = must(store.create_conversation({"chat"}));
+    auto turn = must(begin_turn(store, c, std::nullopt, "q", std::nullopt, 1h));
+    ASSERT_OK(turn.reply.append("half an ans"));
+    MessageStats stats;
+    stats.completion_tokens = 4;
+    ASSERT_OK(turn.reply.stop(stats));
+    auto m = must(store.message(turn.reply.message_id()));
+    EXPECT_EQ(m.state, MessageState::interrupted);
+    EXPECT_EQ(m.content, "half an ans");
+    EXPECT_EQ(m.stats.completion_tokens, 4);
+    EXPECT_FALSE(m.error_text.has_value());
+}
+
 TEST_F(StreamingTest, StartupTurnsLeftoverStreamingRowsIntoInterrupted) {
     std::int64_t reply_id = 0;
     {

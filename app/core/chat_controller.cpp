@@ -1,0 +1,322 @@
+#include "chat_controller.h"
+
+#include <random>
+
+#include "logging.h"
+
+namespace tessera::app {
+namespace {
+
+constexpr qsizetype kTitleLength = 60;
+
+QString title_for(const QString& first_message) {
+    QString line = first_message.trimmed().section(QLatin1Char('\n'), 0, 0).simplified();
+    if (line.size() > kTitleLength) line = line.left(kTitleLength - 1) + QChar(0x2026);
+    return line.isEmpty() ? ChatController::tr("New chat") : line;
+}
+
+GenerationSettings default_settings() {
+    GenerationSettings s;
+    s.max_tokens = 512;
+    s.sampling.temperature = 0.8f;
+    s.sampling.top_k = 40;
+    s.sampling.top_p = 0.95f;
+    s.sampling.min_p = 0.05f;
+    s.sampling.repeat_penalty = 1.1f;
+    return s;
+}
+
+storage::MessageStats to_message_stats(const GenerationStats& s) {
+    storage::MessageStats m;
+    m.prompt_tokens = s.prompt_tokens;
+    m.completion_tokens = s.generated_tokens;
+    if (s.generated_tokens > 0) {
+        m.time_to_first_token_ms = s.time_to_first_token_seconds * 1000.0;
+        m.tokens_per_second = s.decode_tokens_per_second();
+    }
+    return m;
+}
+
+}  // namespace
+
+ChatController::ChatController(AppStorage& storage, EngineThread& engine, QObject* parent)
+    : QObject(parent),
+      storage_(storage),
+      engine_(engine),
+      messages_(this),
+      conversations_(storage.conversations(), this),
+      models_(storage.db(), storage::system_clock_ms, this),
+      settings_(default_settings()) {
+    show_timer_.setSingleShot(true);
+    show_timer_.setInterval(16);
+    connect(&show_timer_, &QTimer::timeout, this, &ChatController::showPendingText);
+    connect(&engine_, &EngineThread::textPiece, this, &ChatController::onTextPiece);
+    connect(&engine_, &EngineThread::replyFinished, this, &ChatController::onReplyFinished);
+    connect(&engine_, &EngineThread::replyFailed, this, &ChatController::onReplyFailed);
+    connect(&conversations_, &ConversationListModel::errorOccurred, this, &ChatController::setError);
+    connect(&models_, &ModelCatalogModel::errorOccurred, this, &ChatController::setError);
+    connect(&conversations_, &ConversationListModel::removed, this, [this](qint64 id) {
+        if (id == conversation_id_) newChat();
+    });
+}
+
+ChatController::~ChatController() {
+    if (!reply_) return;
+    engine_.stop(reply_->request_id);
+    // The engine's last pieces will not arrive; what did is kept.
+    if (auto s = reply_->row.stop({}); !s)
+        qCWarning(lcChat) << "saving the stopped reply:" << s.error().message.c_str();
+}
+
+void ChatController::setGenerationSettings(const GenerationSettings& settings, bool random_seed) {
+    settings_ = settings;
+    random_seed_ = random_seed;
+}
+
+void ChatController::newChat() {
+    if (reply_) stop();
+    conversation_id_ = 0;
+    messages_.clear();
+    if (!system_prompt_.isEmpty()) {
+        system_prompt_.clear();
+        emit systemPromptChanged();
+    }
+    context_used_ = 0;
+    emit statsChanged();
+    emit conversationChanged();
+}
+
+void ChatController::openConversation(qint64 id) {
+    if (id == conversation_id_) return;
+    if (reply_) stop();
+    conversation_id_ = id;
+    reloadMessages();
+    loadSystemPrompt();
+    emit conversationChanged();
+}
+
+bool ChatController::send(const QString& text) {
+    if (text.trimmed().isEmpty() || !canStartReply()) return false;
+    std::optional<std::int64_t> parent;
+    if (conversation_id_ == 0) {
+        storage::ConversationSettings settings;
+        settings.title = title_for(text).toStdString();
+        if (!system_prompt_.trimmed().isEmpty()) settings.system_prompt = system_prompt_.toStdString();
+        auto created = storage_.conversations().create_conversation(settings);
+        if (!check(status_of(created), tr("starting a conversation"))) return false;
+        conversation_id_ = *created;
+        emit conversationChanged();
+    } else {
+        auto c = storage_.conversations().conversation(conversation_id_);
+        if (!check(status_of(c), tr("reading the conversation"))) return false;
+        parent = c->current_leaf_id;
+    }
+    // The user's message is committed here, before any inference (invariant 1).
+    auto turn = storage::begin_turn(storage_.conversations(), conversation_id_, parent, text.toStdString(),
+                                    modelName());
+    if (!check(status_of(turn), tr("saving your message"))) return false;
+    return startReply(std::move(turn->reply));
+}
+
+void ChatController::setSystemPrompt(const QString& prompt) {
+    if (prompt == system_prompt_) return;
+    if (conversation_id_ != 0) {
+        auto c = storage_.conversations().conversation(conversation_id_);
+        if (!check(status_of(c), tr("reading the conversation"))) return;
+        c->settings.system_prompt = prompt.trimmed().isEmpty() ? std::nullopt : std::optional(prompt.toStdString());
+        if (!check(storage_.conversations().update_settings(conversation_id_, c->settings),
+                   tr("saving the system prompt")))
+            return;
+    }
+    system_prompt_ = prompt;
+    emit systemPromptChanged();
+}
+
+void ChatController::loadSystemPrompt() {
+    auto c = storage_.conversations().conversation(conversation_id_);
+    system_prompt_ = c ? QString::fromStdString(c->settings.system_prompt.value_or("")) : QString();
+    emit systemPromptChanged();
+}
+
+void ChatController::stop() {
+    if (reply_) engine_.stop(reply_->request_id);
+}
+
+bool ChatController::regenerate(qint64 assistantMessageId) {
+    if (!canStartReply()) return false;
+    auto message = storage_.conversations().message(assistantMessageId);
+    if (!check(status_of(message), tr("reading the message"))) return false;
+    if (message->role != storage::Role::assistant || !message->parent_id) {
+        setError(tr("Only a reply can be regenerated."));
+        return false;
+    }
+    auto row = storage::StreamingReply::begin(storage_.conversations(), message->conversation_id,
+                                              *message->parent_id, modelName());
+    if (!check(status_of(row), tr("starting a new reply"))) return false;
+    return startReply(std::move(*row));
+}
+
+bool ChatController::editMessage(qint64 messageId, const QString& text) {
+    if (text.trimmed().isEmpty() || !canStartReply()) return false;
+    auto original = storage_.conversations().message(messageId);
+    if (!check(status_of(original), tr("reading the message"))) return false;
+    // The edit is a new sibling; the original and the replies under it stay.
+    auto edited = storage_.conversations().edit_message(messageId, text.toStdString());
+    if (!check(status_of(edited), tr("saving the edit"))) return false;
+    if (original->role != storage::Role::user) return reloadMessages();
+    auto row = storage::StreamingReply::begin(storage_.conversations(), original->conversation_id, *edited,
+                                              modelName());
+    if (!check(status_of(row), tr("starting a new reply"))) return false;
+    return startReply(std::move(*row));
+}
+
+void ChatController::switchSibling(qint64 messageId, int delta) {
+    if (reply_) return;  // the shown path is being written
+    auto siblings = storage_.conversations().siblings(messageId);
+    if (!check(status_of(siblings), tr("reading the branches"))) return;
+    qsizetype at = -1;
+    for (size_t i = 0; i < siblings->size(); ++i)
+        if ((*siblings)[i].id == messageId) at = static_cast<qsizetype>(i);
+    const qsizetype target = at + delta;
+    if (at < 0 || target < 0 || target >= static_cast<qsizetype>(siblings->size())) return;
+    auto shown = storage_.conversations().switch_to_branch((*siblings)[static_cast<size_t>(target)].id);
+    if (!check(status_of(shown), tr("switching branches"))) return;
+    reloadMessages();
+}
+
+void ChatController::clearError() {
+    if (error_text_.isEmpty()) return;
+    error_text_.clear();
+    emit errorTextChanged();
+}
+
+QString ChatController::lastReplyText() const {
+    for (int i = messages_.rowCount() - 1; i >= 0; --i)
+        if (messages_.row(i).role == QLatin1String("assistant")) return messages_.row(i).answer;
+    return {};
+}
+
+bool ChatController::canStartReply() {
+    if (reply_) {
+        setError(tr("Wait for the reply to finish, or stop it."));
+        return false;
+    }
+    if (engine_.state() != EngineThread::State::Ready) {
+        setError(engine_.state() == EngineThread::State::Loading ? tr("The model is still loading.")
+                                                                 : tr("No model is loaded."));
+        return false;
+    }
+    return true;
+}
+
+bool ChatController::startReply(storage::StreamingReply row) {
+    const std::int64_t conversation = conversation_id_;
+    reply_.emplace(Reply{next_request_++, conversation, std::move(row)});
+    // The path now ends with the empty streaming reply; the engine gets what precedes it.
+    auto path = storage_.conversations().current_path(conversation);
+    if (!check(status_of(path), tr("reading the conversation"))) {
+        onReplyFailed(reply_->request_id, error_text_);
+        return false;
+    }
+    GenerationRequest request;
+    request.id = reply_->request_id;
+    request.settings = settings_;
+    if (random_seed_) request.settings.sampling.seed = std::random_device{}();
+    auto c = storage_.conversations().conversation(conversation);
+    if (c && c->settings.system_prompt) request.messages.push_back({"system", *c->settings.system_prompt});
+    for (const auto& m : *path)
+        if (m.id != reply_->row.message_id())
+            request.messages.push_back({std::string(storage::to_string(m.role)), m.content});
+    reloadMessages();
+    conversations_.refresh();  // the conversation moves to the top
+    emit generatingChanged();
+    engine_.generate(std::move(request));
+    return true;
+}
+
+bool ChatController::reloadMessages() {
+    if (conversation_id_ == 0) {
+        messages_.clear();
+        return true;
+    }
+    auto rows = load_path_rows(storage_.conversations(), conversation_id_);
+    if (!check(status_of(rows), tr("reading the conversation"))) return false;
+    messages_.setRows(std::move(*rows));
+    return true;
+}
+
+void ChatController::onTextPiece(quint64 id, const QString& piece) {
+    if (!reply_ || id != reply_->request_id) return;
+    if (reply_->pieces++ == 0) reply_->since_first_piece.start();
+    reply_->unshown += piece;
+    if (!show_timer_.isActive()) show_timer_.start();
+    // A failed write keeps the text in memory and is retried at the next batch (S4).
+    if (auto s = reply_->row.append(piece.toStdString()); !s)
+        qCWarning(lcChat) << "saving the reply:" << s.error().message.c_str();
+    const qint64 ms = reply_->since_first_piece.elapsed();
+    if (ms >= 250) {  // a steady figure, updated a few times a second
+        tokens_per_second_ = (reply_->pieces - 1) * 1000.0 / static_cast<double>(ms);
+        emit statsChanged();
+    }
+}
+
+void ChatController::showPendingText() {
+    if (!reply_ || reply_->unshown.isEmpty()) return;
+    if (reply_->conversation_id == conversation_id_) messages_.appendToLast(reply_->unshown);
+    reply_->unshown.clear();
+}
+
+void ChatController::onReplyFinished(quint64 id, const GenerationStats& stats, qint64 context_used) {
+    if (!reply_ || id != reply_->request_id) return;
+    showPendingText();
+    const bool stopped = stats.finish == FinishReason::kCancelled;
+    const storage::MessageStats message_stats = to_message_stats(stats);
+    const std::int64_t message_id = reply_->row.message_id();
+    auto saved = stopped ? reply_->row.stop(message_stats) : reply_->row.finish(message_stats);
+    check(saved, tr("saving the reply"));
+    if (reply_->conversation_id == conversation_id_)
+        messages_.finishLast(stopped ? storage::MessageState::interrupted : storage::MessageState::complete,
+                             message_stats);
+    tokens_per_second_ = stats.decode_tokens_per_second();
+    context_used_ = context_used;
+    emit statsChanged();
+    endReply();
+    emit replyStored(message_id);
+}
+
+void ChatController::onReplyFailed(quint64 id, const QString& error) {
+    if (!reply_ || id != reply_->request_id) return;
+    showPendingText();
+    const std::int64_t message_id = reply_->row.message_id();
+    check(reply_->row.fail(error.toStdString()), tr("saving the failed reply"));
+    if (reply_->conversation_id == conversation_id_)
+        messages_.finishLast(storage::MessageState::error, {}, error);
+    setError(error);
+    endReply();
+    emit replyStored(message_id);
+}
+
+void ChatController::endReply() {
+    show_timer_.stop();
+    reply_.reset();
+    emit generatingChanged();
+}
+
+bool ChatController::check(const storage::DbStatus& status, const QString& what) {
+    if (status) return true;
+    qCWarning(lcChat) << what << status.error().message.c_str();
+    setError(tr("Error %1: %2").arg(what, QString::fromStdString(status.error().message)));
+    return false;
+}
+
+void ChatController::setError(const QString& text) {
+    error_text_ = text;
+    emit errorTextChanged();
+}
+
+std::optional<std::string> ChatController::modelName() const {
+    if (engine_.modelName().isEmpty()) return std::nullopt;
+    return engine_.modelName().toStdString();
+}
+
+}  // namespace tessera::app

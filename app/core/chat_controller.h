@@ -1,0 +1,124 @@
+// What QML calls to chat: send, stop, regenerate, edit, switch between siblings, open and
+// start conversations. The controller is the only writer of the shown conversation:
+//   1. The user's message is committed to the history before generation starts.
+//   2. The reply is a streaming row, written in batches as text arrives (storage/streaming.h)
+//      and finished with its stats; a stopped reply keeps its text and is marked interrupted.
+//   3. At most one reply is generated at a time; send/regenerate/edit are refused meanwhile.
+//   4. Every call returns at once: the engine works on its thread; errors become errorText.
+//   5. Streamed text reaches the message list at most once per frame (16 ms), and all of it
+//      before the reply's final state is shown.
+#pragma once
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QTimer>
+#include <QtQml/qqmlregistration.h>
+#include <optional>
+
+#include "app_storage.h"
+#include "conversation_list_model.h"
+#include "engine_thread.h"
+#include "message_list_model.h"
+#include "model_catalog_model.h"
+#include "storage/streaming.h"
+
+namespace tessera::app {
+
+class ChatController : public QObject {
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("Created by the application")
+    Q_PROPERTY(tessera::app::EngineThread* engine READ engine CONSTANT)
+    Q_PROPERTY(tessera::app::MessageListModel* messages READ messages CONSTANT)
+    Q_PROPERTY(tessera::app::ConversationListModel* conversations READ conversations CONSTANT)
+    Q_PROPERTY(tessera::app::ModelCatalogModel* models READ models CONSTANT)
+    Q_PROPERTY(qint64 conversationId READ conversationId NOTIFY conversationChanged)
+    Q_PROPERTY(bool generating READ generating NOTIFY generatingChanged)
+    Q_PROPERTY(double tokensPerSecond READ tokensPerSecond NOTIFY statsChanged)
+    Q_PROPERTY(qint64 contextUsed READ contextUsed NOTIFY statsChanged)
+    Q_PROPERTY(QString errorText READ errorText NOTIFY errorTextChanged)
+    // The shown conversation's system prompt (PRODUCT.md 8: per conversation, not per model);
+    // set before the first message, it is stored with the conversation when that is created.
+    Q_PROPERTY(QString systemPrompt READ systemPrompt WRITE setSystemPrompt NOTIFY systemPromptChanged)
+
+public:
+    ChatController(AppStorage& storage, EngineThread& engine, QObject* parent = nullptr);
+    ~ChatController() override;  // a reply still streaming is saved as interrupted
+
+    EngineThread* engine() const { return &engine_; }
+    MessageListModel* messages() { return &messages_; }
+    ConversationListModel* conversations() { return &conversations_; }
+    ModelCatalogModel* models() { return &models_; }
+    qint64 conversationId() const { return conversation_id_; }
+    bool generating() const { return reply_.has_value(); }
+    double tokensPerSecond() const { return tokens_per_second_; }
+    qint64 contextUsed() const { return context_used_; }
+    QString errorText() const { return error_text_; }
+    QString systemPrompt() const { return system_prompt_; }
+    void setSystemPrompt(const QString& prompt);
+
+    // Sampling and limits for the next replies. With random_seed, each reply draws a new
+    // seed (a regenerated reply differs); otherwise settings.sampling.seed is used as is.
+    void setGenerationSettings(const GenerationSettings& settings, bool random_seed);
+
+    Q_INVOKABLE void newChat();
+    Q_INVOKABLE void openConversation(qint64 id);
+    Q_INVOKABLE bool send(const QString& text);
+    Q_INVOKABLE void stop();
+    Q_INVOKABLE bool regenerate(qint64 assistantMessageId);
+    Q_INVOKABLE bool editMessage(qint64 messageId, const QString& text);
+    Q_INVOKABLE void switchSibling(qint64 messageId, int delta);
+    Q_INVOKABLE void clearError();
+    // The answer of the last reply shown (Ctrl+Shift+C copies it); empty when there is none.
+    Q_INVOKABLE QString lastReplyText() const;
+
+signals:
+    void conversationChanged();
+    void generatingChanged();
+    void statsChanged();
+    void errorTextChanged();
+    void systemPromptChanged();
+    // The reply was stored in its final state (complete, interrupted or error).
+    void replyStored(qint64 messageId);
+
+private:
+    struct Reply {
+        quint64 request_id;
+        std::int64_t conversation_id;
+        storage::StreamingReply row;
+        int pieces = 0;
+        QElapsedTimer since_first_piece;
+        QString unshown;  // text not yet in the message list (shown once per frame)
+    };
+
+    bool canStartReply();
+    bool startReply(storage::StreamingReply row);
+    bool reloadMessages();
+    void loadSystemPrompt();
+    void onTextPiece(quint64 id, const QString& piece);
+    void onReplyFinished(quint64 id, const GenerationStats& stats, qint64 context_used);
+    void onReplyFailed(quint64 id, const QString& error);
+    void showPendingText();
+    void endReply();
+    bool check(const storage::DbStatus& status, const QString& what);
+    void setError(const QString& text);
+    std::optional<std::string> modelName() const;
+
+    AppStorage& storage_;
+    EngineThread& engine_;
+    MessageListModel messages_;
+    ConversationListModel conversations_;
+    ModelCatalogModel models_;
+    GenerationSettings settings_;
+    bool random_seed_ = true;
+    qint64 conversation_id_ = 0;  // 0: a new chat not stored yet
+    std::optional<Reply> reply_;
+    QTimer show_timer_;  // a fast model writes hundreds of pieces a second; the view needs one per frame
+    quint64 next_request_ = 1;
+    double tokens_per_second_ = 0.0;
+    qint64 context_used_ = 0;
+    QString error_text_;
+    QString system_prompt_;  // of the shown conversation, or for the one the next send creates
+};
+
+}  // namespace tessera::app

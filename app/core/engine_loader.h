@@ -1,0 +1,33 @@
+// Loading a model with what runs it: the GGUF file, its tokenizer, a CPU forward pass and
+// a chat session. Blocking; the worker thread calls it (and tests, for a reference reply).
+#pragma once
+
+#include <QString>
+#include <memory>
+
+#include "backend/cpu/forward.h"
+#include "core/result.h"
+#include "model/model.h"
+#include "session/chat_session.h"
+#include "tokenizer/tokenizer.h"
+
+namespace tessera::app {
+
+struct LoadRequest {
+    QString path;
+    qint64 context_tokens = 4096;  // capped at the model's training context
+    int threads = 0;               // 0: one per hardware thread
+};
+
+// Members in construction order: the session uses the forward pass and the tokenizer,
+// which use the model; they are destroyed the other way round.
+struct LoadedEngine {
+    std::unique_ptr<Model> model;
+    std::unique_ptr<Tokenizer> tokenizer;
+    std::unique_ptr<cpu::CpuForward> forward;
+    std::unique_ptr<ChatSession> session;
+};
+
+Result<std::unique_ptr<LoadedEngine>> load_engine(const LoadRequest& request);
+
+}  // namespace tessera::app

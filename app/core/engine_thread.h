@@ -1,0 +1,72 @@
+// The engine as the GUI thread sees it: a QThread hosting the EngineWorker, the loaded
+// model's name, device and context size, and the load state. Every call returns at once;
+// requests reach the worker queued and results come back as queued signals.
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <QThread>
+#include <QtQml/qqmlregistration.h>
+
+#include "engine_worker.h"
+
+namespace tessera::app {
+
+class EngineThread : public QObject {
+    Q_OBJECT
+    QML_NAMED_ELEMENT(Engine)
+    QML_UNCREATABLE("The engine is created by the application")
+    Q_PROPERTY(State state READ state NOTIFY stateChanged)
+    Q_PROPERTY(QString modelName READ modelName NOTIFY stateChanged)
+    Q_PROPERTY(QString modelPath READ modelPath NOTIFY stateChanged)
+    // A model not loaded automatically (the last run stopped while loading it); empty when none.
+    Q_PROPERTY(QString offeredModel READ offeredModel NOTIFY stateChanged)
+    Q_PROPERTY(QString device READ device CONSTANT)
+    Q_PROPERTY(qint64 contextSize READ contextSize NOTIFY stateChanged)
+    Q_PROPERTY(QString errorText READ errorText NOTIFY stateChanged)
+
+public:
+    enum class State { NoModel, Loading, Ready, Failed };
+    Q_ENUM(State)
+
+    explicit EngineThread(QObject* parent = nullptr);
+    ~EngineThread() override;  // stops a running reply, then joins the thread
+
+    State state() const { return state_; }
+    QString modelName() const { return model_name_; }
+    QString modelPath() const { return model_path_; }
+    QString offeredModel() const { return offered_model_; }
+    QString device() const { return QStringLiteral("CPU"); }
+    qint64 contextSize() const { return context_size_; }
+    QString errorText() const { return error_text_; }
+
+    Q_INVOKABLE void load(const QString& path);
+    // Shows `path` as loadable, with the reason it was not loaded, without loading it.
+    void offer(const QString& path, const QString& reason);
+    Q_INVOKABLE void loadOffered() { load(QString(offered_model_)); }  // a copy: load() clears it
+    void generate(GenerationRequest request);
+    void stop(quint64 id) { worker_->requestStop(id); }
+    // For tests that act on the engine's own thread (a stop right after the first piece).
+    EngineWorker* worker() const { return worker_; }
+
+signals:
+    void stateChanged();
+    void textPiece(quint64 id, const QString& piece);
+    void replyFinished(quint64 id, const tessera::GenerationStats& stats, qint64 contextUsed);
+    void replyFailed(quint64 id, const QString& error);
+
+private:
+    void setState(State state, QString error = {});
+
+    QThread thread_;
+    EngineWorker* worker_;  // lives on thread_; deleted after the thread ends
+    State state_ = State::NoModel;
+    QString model_name_;
+    QString model_path_;
+    QString offered_model_;
+    QString error_text_;
+    qint64 context_size_ = 0;
+    quint64 last_request_ = 0;
+};
+
+}  // namespace tessera::app

@@ -1,0 +1,54 @@
+// The engine on its own thread: owns the model, its tokenizer, the CPU forward pass and
+// the chat session. It is reached only through queued calls (EngineThread makes them) and
+// answers with queued signals carrying only the new piece of text, so the GUI thread never
+// waits on inference. Cancellation is an atomic flag the generation loop reads every token.
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <atomic>
+#include <memory>
+#include <vector>
+
+#include "chat/chat_template.h"
+#include "engine_loader.h"
+#include "session/generator.h"
+
+namespace tessera::app {
+
+struct GenerationRequest {
+    quint64 id = 0;
+    std::vector<chat::ChatMessage> messages;  // the conversation, ending with the user's message
+    GenerationSettings settings;
+};
+
+class EngineWorker : public QObject {
+    Q_OBJECT
+public:
+    explicit EngineWorker(QObject* parent = nullptr);
+    ~EngineWorker() override;
+
+    // Any thread: the generation with this id (or an older one) stops within one token.
+    void requestStop(quint64 id);
+
+    // Worker thread only (EngineThread queues them).
+    void loadModel(const LoadRequest& request);
+    void generate(const GenerationRequest& request);
+
+signals:
+    void modelLoaded(const QString& name, qint64 contextTokens);
+    void modelFailed(const QString& error);
+    void textPiece(quint64 id, const QString& piece);
+    // The reply ended (finish reason in the stats: cancelled when stopped).
+    void replyFinished(quint64 id, const tessera::GenerationStats& stats, qint64 contextUsed);
+    void replyFailed(quint64 id, const QString& error);
+
+private:
+    std::unique_ptr<LoadedEngine> loaded_;
+    std::atomic<bool> cancel_{false};
+    std::atomic<quint64> stop_up_to_{0};
+};
+
+}  // namespace tessera::app
+
+Q_DECLARE_METATYPE(tessera::GenerationStats)

@@ -1,0 +1,5 @@
+#include "logging.h"
+
+Q_LOGGING_CATEGORY(lcEngine, "tessera.engine")
+Q_LOGGING_CATEGORY(lcChat, "tessera.chat")
+Q_LOGGING_CATEGORY(lcHistory, "tessera.history")

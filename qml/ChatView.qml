@@ -1,0 +1,131 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Tessera.Core
+
+// The shown conversation (a virtualized list; a streamed token changes only the last
+// delegate) and the message composer.
+Item {
+    id: view
+    required property ChatController controller
+
+    function focusComposer() { composer.focusInput() }
+    // Web links open; anything else (file:, javascript:, a program's scheme) asks first.
+    function openLink(link) {
+        if (/^https?:\/\//i.test(link)) {
+            Qt.openUrlExternally(link)
+        } else {
+            linkDialog.link = link
+            linkDialog.open()
+        }
+    }
+
+    Dialog {
+        id: linkDialog
+        property string link
+        anchors.centerIn: parent
+        modal: true
+        title: qsTr("Open this link?")
+        standardButtons: Dialog.Open | Dialog.Cancel
+        Label {
+            text: qsTr("The reply links to a location that is not a web page:\n%1").arg(linkDialog.link)
+            textFormat: Text.PlainText
+            wrapMode: Text.WrapAnywhere
+            width: Math.min(view.width * 0.7, 520)
+            Accessible.name: text
+        }
+        onAccepted: Qt.openUrlExternally(link)
+    }
+
+    Dialog {
+        id: settingsDialog
+        objectName: "conversationSettings"
+        anchors.centerIn: parent
+        width: Math.min(view.width * 0.8, 560)
+        modal: true
+        title: qsTr("Conversation settings")
+        standardButtons: Dialog.Save | Dialog.Cancel
+        onAboutToShow: systemPromptInput.text = view.controller.systemPrompt
+        onAccepted: view.controller.systemPrompt = systemPromptInput.text
+        ColumnLayout {
+            anchors.fill: parent
+            Label { text: qsTr("System prompt (this conversation only)"); color: Theme.text }
+            TextArea {
+                id: systemPromptInput
+                objectName: "systemPromptInput"
+                Layout.fillWidth: true
+                Layout.preferredHeight: 120
+                wrapMode: TextEdit.Wrap
+                textFormat: TextEdit.PlainText
+                placeholderText: qsTr("e.g. You answer briefly.")
+                Accessible.name: qsTr("System prompt")
+                color: Theme.text
+                background: Rectangle { radius: Theme.radius; color: Theme.surface; border.color: Theme.border }
+            }
+        }
+    }
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: 0
+
+        RowLayout {
+            Layout.fillWidth: true
+            Layout.leftMargin: 24
+            Layout.rightMargin: 24
+            Layout.topMargin: 6
+            Label {
+                Layout.fillWidth: true
+                text: view.controller.systemPrompt !== "" ? qsTr("System: %1").arg(view.controller.systemPrompt) : ""
+                textFormat: Text.PlainText
+                elide: Text.ElideRight
+                color: Theme.mutedText
+            }
+            ActionButton {
+                text: qsTr("Settings…")
+                onClicked: settingsDialog.open()
+                Accessible.name: qsTr("Conversation settings")
+            }
+        }
+
+        ListView {
+            id: messages
+            objectName: "messageList"
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            clip: true
+            model: view.controller.messages
+            spacing: Theme.spacing
+            topMargin: 16
+            bottomMargin: 16
+            reuseItems: true
+            Accessible.name: qsTr("Messages")
+            ScrollBar.vertical: ScrollBar {}
+            // Follows a streaming reply while the view is at its end.
+            property bool atEnd: true
+            onMovementEnded: atEnd = atYEnd
+            onContentHeightChanged: if (atEnd) positionViewAtEnd()
+            onCountChanged: { atEnd = true; positionViewAtEnd() }
+
+            delegate: MessageDelegate {
+                width: messages.width
+                controller: view.controller
+                isLast: index === messages.count - 1
+                onLinkActivated: (link) => view.openLink(link)
+            }
+
+            Label {
+                anchors.centerIn: parent
+                visible: messages.count === 0
+                text: qsTr("Ask anything. Enter sends, Shift+Enter starts a new line.")
+                color: Theme.mutedText
+            }
+        }
+
+        Composer {
+            id: composer
+            Layout.fillWidth: true
+            controller: view.controller
+        }
+    }
+}

@@ -1,0 +1,164 @@
+// The real QML UI, offscreen, over a prepared history: the main window in the light and
+// the dark theme, with a code block, a collapsed reasoning block and a sibling switcher.
+// The PNGs go to SCREENSHOT_DIR (build/<preset>/screenshots/) for people to look at.
+#include <QDir>
+#include <QImage>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QQuickWindow>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QtQml/qqmlextensionplugin.h>
+#include <QtTest>
+
+#include "app_fixture.h"
+#include "main_window.h"
+
+Q_IMPORT_QML_PLUGIN(Tessera_CorePlugin)
+Q_IMPORT_QML_PLUGIN(Tessera_UiPlugin)
+
+using namespace tessera;
+using namespace tessera::app;
+using namespace tessera::app::testing;
+
+namespace {
+
+const char* const kCodeReply =
+    "Use `qsort` from `<stdlib.h>` with a comparison function:\n\n"
+    "```c\n"
+    "int cmp(const void *a, const void *b) {\n"
+    "    return *(const int *)a - *(const int *)b;\n"
+    "}\n\n"
+    "qsort(values, count, sizeof values[0], cmp);\n"
+    "```\n\n"
+    "The comparison returns a negative number, zero or a positive number.";
+const char* const kFirstReasoningReply =
+    "<think>Stability: qsort makes no promise.</think>No: the C standard does not require `qsort` to be stable.";
+const char* const kSecondReasoningReply =
+    "<think>Stability means equal keys keep their order; the contract of qsort says nothing about it, "
+    "so the answer is no, with a way around it.</think>"
+    "**No.** `qsort` may reorder equal elements. For a stable result, break ties by the original index:\n\n"
+    "- compare the keys;\n- when they are equal, compare the indices.";
+
+storage::NewMessage message(std::optional<std::int64_t> parent, storage::Role role, const char* text) {
+    storage::NewMessage m;
+    m.parent_id = parent;
+    m.role = role;
+    m.content = text;
+    if (role == storage::Role::assistant) {
+        m.model = "aidreams260K-f32";
+        m.stats.completion_tokens = 64;
+        m.stats.tokens_per_second = 850.0;
+        m.stats.time_to_first_token_ms = 4.0;
+    }
+    return m;
+}
+
+// Three conversations, one pinned; returns the one with code, reasoning and two replies.
+storage::DbResult<std::int64_t> prepare_history(storage::ConversationStore& store) {
+    using storage::Role;
+    storage::ConversationSettings poem{"A poem about noise"};
+    STORAGE_ASSIGN(auto poem_id, store.create_conversation(poem));
+    STORAGE_TRY(store.add_message(poem_id, message(std::nullopt, Role::user, "Write a poem about noise")));
+    storage::ConversationSettings pinned{"Trip notes"};
+    pinned.pinned = true;
+    STORAGE_TRY(store.create_conversation(pinned));
+    STORAGE_ASSIGN(auto id, store.create_conversation({"Sorting in C"}));
+    STORAGE_ASSIGN(auto q1, store.add_message(id, message(std::nullopt, Role::user, "How do I sort an array of integers in C?")));
+    STORAGE_ASSIGN(auto a1, store.add_message(id, message(q1, Role::assistant, kCodeReply)));
+    STORAGE_ASSIGN(auto q2, store.add_message(id, message(a1, Role::user, "Is it stable?")));
+    STORAGE_TRY(store.add_message(id, message(q2, Role::assistant, kFirstReasoningReply)));
+    STORAGE_TRY(store.add_message(id, message(q2, Role::assistant, kSecondReasoningReply)));  // shown
+    return id;
+}
+
+double mean_luminance(const QImage& image) {
+    double sum = 0;
+    for (int y = 0; y < image.height(); y += 4)
+        for (int x = 0; x < image.width(); x += 4) sum += qGray(image.pixel(x, y));
+    return sum / ((image.height() / 4 + 1) * (image.width() / 4 + 1));
+}
+
+int distinct_colours(const QImage& image) {
+    QSet<QRgb> colours;
+    for (int y = 0; y < image.height(); y += 2)
+        for (int x = 0; x < image.width(); x += 2) colours.insert(image.pixel(x, y));
+    return static_cast<int>(colours.size());
+}
+
+}  // namespace
+
+class ScreenshotTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase() {
+        QQuickWindow::setGraphicsApi(QSGRendererInterface::Software);  // no GPU, no display
+        use_app_style();
+        QVERIFY(dir_.isValid());
+        {
+            auto history = AppStorage::open(dir_.path().toStdString());
+            QVERIFY(history.ok());
+            auto id = prepare_history((*history)->conversations());
+            QVERIFY2(id.ok(), id.ok() ? "" : id.error().message.c_str());
+            conversation_ = *id;
+            QVERIFY((*history)->register_model(bundled_model().toStdString()).ok());  // as main() does
+        }
+        app_ = std::make_unique<AppFixture>(dir_.path());
+        QVERIFY(app_->open());
+        app_->controller().openConversation(conversation_);
+        QCOMPARE(app_->controller().messages()->rowCount(), 4);
+        QVERIFY(QDir().mkpath(QStringLiteral(SCREENSHOT_DIR)));
+    }
+    void init() {
+        // A QML warning (binding loop, unknown property, ...) is a failure here.
+        QTest::failOnWarning(QRegularExpression(QStringLiteral("qrc:/Tessera/")));
+    }
+    void cleanupTestCase() {
+        qml_.reset();
+        app_.reset();
+    }
+
+    void mainWindow_data() {
+        QTest::addColumn<QString>("theme");
+        QTest::newRow("light") << QStringLiteral("light");
+        QTest::newRow("dark") << QStringLiteral("dark");
+    }
+
+    void mainWindow() {
+        QFETCH(QString, theme);
+        qml_ = std::make_unique<QQmlApplicationEngine>();
+        QVERIFY(load_main_window(*qml_, &app_->controller(), theme));
+        auto* window = qobject_cast<QQuickWindow*>(qml_->rootObjects().constFirst());
+        QVERIFY(window);
+        QVERIFY(QTest::qWaitForWindowExposed(window));
+        // Nothing in a reply goes online (U4): the engine's network refuses remote URLs at once.
+        QNetworkReply* remote = qml_->networkAccessManager()->get(QNetworkRequest(QUrl(QStringLiteral("http://example.invalid/x.png"))));
+        QSignalSpy remote_done(remote, &QNetworkReply::finished);
+        QVERIFY(remote->isFinished() || remote_done.wait(10000));
+        QCOMPARE(remote->error(), QNetworkReply::ProtocolUnknownError);
+        remote->deleteLater();
+        const QImage image = window->grabWindow();
+        const QString path = QStringLiteral(SCREENSHOT_DIR "/main-window-%1.png").arg(theme);
+        QVERIFY(image.save(path));
+        qInfo("screenshot: %s", qPrintable(path));
+
+        QCOMPARE(image.size(), window->size() * window->devicePixelRatio());
+        QVERIFY2(distinct_colours(image) > 40, "the window is (nearly) a single colour");
+        luminance_[theme] = mean_luminance(image);
+        if (luminance_.contains(QStringLiteral("light")) && luminance_.contains(QStringLiteral("dark")))
+            QVERIFY2(luminance_[QStringLiteral("dark")] + 60 < luminance_[QStringLiteral("light")],
+                     "the dark theme is not darker than the light one");
+        qml_.reset();
+    }
+
+private:
+    QTemporaryDir dir_;
+    std::int64_t conversation_ = 0;
+    std::unique_ptr<AppFixture> app_;
+    std::unique_ptr<QQmlApplicationEngine> qml_;
+    QMap<QString, double> luminance_;
+};
+
+QTEST_MAIN(ScreenshotTest)
+#include "screenshot_test.moc"
