@@ -5,8 +5,12 @@
 
 #include <cmath>
 
+#include "backend/backend_choice.h"
 #include "backend/cpu/forward.h"
 #include "backend/vulkan/forward.h"
+#include "session/generator.h"
+#include "tokenizer/tokenizer.h"
+#include "tokenizer/vocab_from_gguf.h"
 #include "support/synthetic_models.h"
 #include "support/vulkan_fixture.h"
 
@@ -168,6 +172,29 @@ TEST_F(VulkanForwardState, AModelLargerThanTheBudgetIsRefusedBeforeUploading) {
     ASSERT_FALSE(fwd.ok());
     EXPECT_NE(fwd.error().message.find("GPU memory"), std::string::npos) << fwd.error().message;
     EXPECT_NE(fwd.error().message.find("available"), std::string::npos) << fwd.error().message;
+}
+
+// The session layer runs on the Vulkan evaluator unchanged (built through the backend
+// factory, as the CLI does): the bundled model's known greedy text, prefilled in chunks of one.
+TEST_F(VulkanForwardState, GeneratorOnTheVulkanBackendWritesTheReferenceText) {
+    auto model = Model::load(std::string(TESSERA_SOURCE_DIR) + "/packaging/models/aidreams260K-f32.gguf");
+    ASSERT_TRUE(model.ok()) << model.error().message;
+    auto vocab = vocab_from_gguf((*model)->file());
+    ASSERT_TRUE(vocab.ok());
+    auto tok = Tokenizer::create(std::move(vocab.value()));
+    ASSERT_TRUE(tok.ok());
+    auto backend = create_backend(**model, {BackendKind::Vulkan, {}}, {.n_ctx = 64, .n_batch = 1});
+    ASSERT_TRUE(backend.ok()) << backend.error().message;
+    EXPECT_EQ(backend->description.rfind("Vulkan: ", 0), 0u) << backend->description;
+    Generator gen(*backend->evaluator, **tok);
+    GenerationSettings greedy;
+    greedy.max_tokens = 40;
+    greedy.text_start = false;
+    std::string text = "I";
+    auto stats = gen.generate((*tok)->encode(text, true, false), greedy, [&](std::string_view piece) { text.append(piece); });
+    ASSERT_TRUE(stats.ok()) << stats.error().message;
+    const std::string want = "I siphon from noise. Contrast edges sharpen, a kaleidoscope of p";
+    EXPECT_EQ(text.substr(0, want.size()), want);
 }
 
 }  // namespace

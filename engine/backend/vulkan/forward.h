@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "backend/cpu/ops.h"
+#include "backend/evaluator.h"
 #include "backend/vulkan/buffer.h"
 #include "backend/vulkan/context.h"
 #include "core/result.h"
@@ -26,7 +27,7 @@ struct ForwardOptions {
     int64_t n_batch = 64;  // most tokens recorded into one submission (scratch grows with it)
 };
 
-class VulkanForward {
+class VulkanForward final : public Evaluator {
 public:
     // Errors before uploading anything when the model, cache and scratch exceed the device's
     // memory budget ("needs X GiB of GPU memory, Y GiB available").
@@ -35,10 +36,11 @@ public:
 
     // As CpuForward::eval: tokens at positions n_past() .. n_past()+n-1; for each index in
     // logit_rows, n_vocab logits at logits + j * n_vocab.
-    Status eval(std::span<const int32_t> tokens, std::span<const int64_t> logit_rows, float* logits);
-    int64_t n_past() const { return n_past_; }
-    void truncate(int64_t n);
-    int64_t n_ctx() const { return n_ctx_; }
+    Status eval(std::span<const int32_t> tokens, std::span<const int64_t> logit_rows, float* logits) override;
+    int64_t n_past() const override { return n_past_; }
+    void truncate(int64_t n) override;
+    int64_t n_ctx() const override { return n_ctx_; }
+    int64_t n_batch() const override { return n_batch_; }
     uint64_t device_bytes() const { return device_bytes_; }  // weights + KV cache + scratch
 
 private:
