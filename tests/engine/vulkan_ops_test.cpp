@@ -95,11 +95,13 @@ TEST_P(VulkanMulMat, MatchesDequantizedReferenceAndTheCpuOp) {
 INSTANTIATE_TEST_SUITE_P(Types, VulkanMulMat,
                          ::testing::Values(TensorType::F32, TensorType::F16, TensorType::BF16, TensorType::Q8_0,
                                            TensorType::Q4_0, TensorType::Q4_1, TensorType::Q5_0, TensorType::Q5_1,
-                                           TensorType::Q4_K, TensorType::Q6_K),
+                                           TensorType::Q2_K, TensorType::Q3_K, TensorType::Q4_K, TensorType::Q5_K,
+                                           TensorType::Q6_K),
                          [](const auto& info) { return std::string(tensor_type_info(info.param).name); });
 
 TEST_F(VulkanOps, GetRowsMatchesDequantizeRow) {
-    for (TensorType type : {TensorType::F32, TensorType::F16, TensorType::Q8_0, TensorType::Q4_0, TensorType::Q4_K, TensorType::Q6_K}) {
+    for (TensorType type : {TensorType::F32, TensorType::F16, TensorType::Q8_0, TensorType::Q4_0, TensorType::Q2_K, TensorType::Q3_K,
+                           TensorType::Q4_K, TensorType::Q5_K, TensorType::Q6_K}) {
         SCOPED_TRACE(tensor_type_info(type).name);
         std::mt19937 rng(3);
         const int64_t K = awkward_k(type), rows = 9;
