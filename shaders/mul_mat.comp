@@ -1,7 +1,8 @@
 #version 450
 // y[c * M + r] = dot(W row r, x row c): W is M rows of K elements of the TYPE_* weight
 // type, x is N rows of K floats. One workgroup per (row, column); the invocations stride
-// over the row's blocks and sum in shared memory. The first, correct version: decode's
+// over the row's elements (not blocks: a 256-element K-quant block would leave all but one
+// idle on small rows) and sum in shared memory. The first, correct version: decode's
 // repacked matrix-vector and prefill's tiled kernel replace it per type later.
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
@@ -20,10 +21,9 @@ void main() {
     const uint base = row * p.row_bytes;
     const uint xb = col * p.K;
     float sum = 0.0;
-    for (uint blk = gl_LocalInvocationID.x; blk < p.K / BLOCK_ELEMS; blk += WG) {
-        const uint b = base + blk * BLOCK_BYTES;
-        const uint xi = xb + blk * BLOCK_ELEMS;
-        for (uint j = 0; j < BLOCK_ELEMS; ++j) sum += dq(b, j) * x[xi + j];
+    for (uint i = gl_LocalInvocationID.x; i < p.K; i += WG) {
+        const uint blk = i / BLOCK_ELEMS;
+        sum += dq(base + blk * BLOCK_BYTES, i - blk * BLOCK_ELEMS) * x[xb + i];
     }
     sum = wg_sum(sum);
     if (gl_LocalInvocationID.x == 0) y[col * p.M + row] = sum;
