@@ -94,15 +94,19 @@ TEST(VulkanDeviceChoice, ExplicitBeatsEnvironmentBeatsDefault) {
 }
 
 TEST(VulkanRegistry, EveryOpHasARowAndItsShadersAreEmbedded) {
-    const Op all[] = {Op::MulMat, Op::GetRows, Op::RmsNorm, Op::Rope, Op::SwiGlu, Op::Add, Op::Softmax, Op::KvStore, Op::Attention};
+    const Op all[] = {Op::MulMat, Op::GetRows, Op::QuantizeAct, Op::RmsNorm, Op::Rope, Op::SwiGlu,
+                      Op::Add,    Op::Softmax, Op::KvStore,     Op::Attention};
     EXPECT_EQ(op_registry().size(), std::size(all));
     for (Op op : all) {
         const OpSpec& spec = op_spec(op);
         EXPECT_EQ(spec.op, op) << spec.shader;
         EXPECT_GT(spec.interface.bindings, 0u) << spec.shader;
         EXPECT_LE(spec.interface.push_bytes, 128u) << spec.shader << ": more than Vulkan guarantees";
-        for (TensorType t : {TensorType::F32, TensorType::F16, TensorType::Q8_0})
-            EXPECT_TRUE(op_supports(op, t)) << op_shader(op, t);
+        // quantize_act is typed by the activations' dot type: no F32 variant (nothing to round).
+        const std::vector<TensorType> types = op == Op::QuantizeAct
+            ? std::vector{TensorType::Q8_0, TensorType::Q8_K, TensorType::F16, TensorType::BF16}
+            : std::vector{TensorType::F32, TensorType::F16, TensorType::Q8_0};
+        for (TensorType t : types) EXPECT_TRUE(op_supports(op, t)) << op_shader(op, t);
     }
     EXPECT_EQ(op_shader(Op::MulMat, TensorType::Q4_K), "mul_mat_q4_k");
     EXPECT_EQ(op_shader(Op::RmsNorm, TensorType::Q4_K), "rms_norm");

@@ -11,22 +11,16 @@
 #include "session/generator.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/vocab_from_gguf.h"
+#include "support/reference_fixtures.h"
 #include "support/synthetic_models.h"
 #include "support/vulkan_fixture.h"
 
 namespace tessera::vulkan {
 namespace {
 
-const std::vector<int32_t> kPrompt = {1, 17, 42, 5, 88, 63, 23, 9, 71, 30, 54, 95};
+using test::relative_rms;
 
-double relative_rms(const std::vector<float>& a, const std::vector<float>& b) {
-    double num = 0.0, den = 0.0;
-    for (size_t i = 0; i < a.size(); ++i) {
-        num += (double(a[i]) - b[i]) * (double(a[i]) - b[i]);
-        den += double(b[i]) * b[i];
-    }
-    return std::sqrt(num / std::max(den, 1e-30));
-}
+const std::vector<int32_t> kPrompt = {1, 17, 42, 5, 88, 63, 23, 9, 71, 30, 54, 95};
 
 std::vector<int64_t> all_rows(size_t n) {
     std::vector<int64_t> rows(n);

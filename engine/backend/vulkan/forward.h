@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <span>
@@ -60,7 +61,13 @@ private:
     Status allocate_scratch();
     Status eval_batch(std::span<const int32_t> tokens, std::span<const int64_t> logit_rows, float* logits);
     Status record_layer(CommandRecorder& rec, size_t l, int64_t n, int64_t pos);
-    Status linear(CommandRecorder& rec, const GpuMatrix& w, const Buffer& x, const Buffer& y, int64_t n);
+    struct Product {
+        const GpuMatrix& w;
+        const Buffer& y;
+    };
+    // y = W x for each product over the same n rows of x. x is first rounded as the CPU
+    // rounds activations for each weight's dot type (8-bit grids, f16, bf16), once per type.
+    Status linear(CommandRecorder& rec, const Buffer& x, int64_t n, std::initializer_list<Product> products);
     Result<GpuMatrix> upload_matrix(const Matrix& m);
     Result<Buffer> upload_floats(const std::vector<float>& v);
 
@@ -76,6 +83,7 @@ private:
     std::vector<GpuLayer> layers_;
     // Scratch for n_batch tokens.
     std::optional<Buffer> ids_, cos_sin_, x_, h_, q_, k_, v_, attn_, gate_, up_, tmp_, scores_, logits_;
+    std::optional<Buffer> xq_;  // the input of a product, rounded to the weights' dot type
 };
 
 // Bytes VulkanForward needs on the device for `model` (weights, KV cache, scratch).

@@ -93,6 +93,23 @@ Status Kernels::get_rows(CommandRecorder& rec, TensorType type, const Buffer& ta
     return rec.dispatch(**p, {&table, &ids, &y}, bytes_of(params), *g);
 }
 
+Status Kernels::quantize_act(CommandRecorder& rec, TensorType dot, const Buffer& x, const Buffer& y, int64_t n) {
+    if (dot == TensorType::Q8_1) dot = TensorType::Q8_0;  // the same values; only Q8_1's block sum differs
+    auto p = pipeline(Op::QuantizeAct, dot);
+    if (!p) return p.error();
+    const int block = tensor_type_info(dot).block_elems;
+    if (n % block != 0)
+        return Error{"quantize_act: " + std::to_string(n) + " activations are not whole blocks of " + std::to_string(block)};
+    TESSERA_TRY(fits_u32(n, "quantize_act elements"));
+    TESSERA_TRY(holds(x, static_cast<uint64_t>(n) * kF32, "quantize_act input"));
+    TESSERA_TRY(holds(y, static_cast<uint64_t>(n) * kF32, "quantize_act output"));
+    // One workgroup per block of the 8-bit types; one invocation per element of f16/bf16.
+    auto g = grid(block > 1 ? n / block : (n + workgroup_size_ - 1) / workgroup_size_);
+    if (!g) return g.error();
+    const struct { uint32_t n; } params{uint32_t(n)};
+    return rec.dispatch(**p, {&x, &y}, bytes_of(params), *g);
+}
+
 Status Kernels::rms_norm(CommandRecorder& rec, const Buffer& x, const Buffer& weight, const Buffer& y, int64_t n,
                          int64_t rows, float eps) {
     TESSERA_TRY(fits_u32(n * rows, "rms_norm elements"));

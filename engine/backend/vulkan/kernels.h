@@ -32,6 +32,10 @@ public:
     // layout), x is N rows of K floats, y is N rows of M floats.
     Status mul_mat(CommandRecorder& rec, TensorType w_type, const Buffer& w, const Buffer& x, const Buffer& y,
                    int64_t M, int64_t K, int64_t N);
+    // y = x rounded as the CPU rounds activations of dot type `dot` (tensor_type_info(w).dot_type)
+    // before its dot products: Q8_0/Q8_1/Q8_K grids, F16 or BF16, as floats. n: a multiple
+    // of the dot type's block. F32 needs no call.
+    Status quantize_act(CommandRecorder& rec, TensorType dot, const Buffer& x, const Buffer& y, int64_t n);
     // y[i] = row ids[i] of a table of n_rows rows of K elements of `type`, as floats.
     Status get_rows(CommandRecorder& rec, TensorType type, const Buffer& table, int64_t n_rows, int64_t K,
                     const Buffer& ids, int64_t n_ids, const Buffer& y);
