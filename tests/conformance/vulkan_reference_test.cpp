@@ -1,10 +1,12 @@
 // Every fixture model on the Vulkan backend (lavapipe in CI) against the CPU backend on the
 // same file and against the independent reference (fixtures/README.md):
-//  - float weights: relative RMS of the logits vs the CPU <= 1e-3 (issue 4), and the
-//    reference greedy ids for at least the first 32 tokens;
+//  - float weights: relative RMS of the logits vs the CPU <= 1e-3 (issue 4; bf16: 1e-2, see
+//    kBf16Bound), and the reference greedy ids for the first 32 tokens;
 //  - quantized weights: the README's tolerance vs the reference (RMS(diff)/std <= 0.05,
-//    top-1 >= 95%), and the relative RMS vs the CPU printed; the CPU rounds activations to
-//    8 bits before its dot products (llama.cpp's numerics), the GPU keeps them in f32;
+//    top-1 >= 95%), and the relative RMS vs the CPU printed. Both backends round activations
+//    to 8 bits before the products (quantize_act.comp), but a float-order difference of 1e-7
+//    still moves some values across a rounding boundary (a step of 1/127 of the block's
+//    largest), and 8 random layers amplify it: ~1e-2 vs the CPU, as the CPU vs llama.cpp;
 //  - the known divergences from llama.cpp (support/reference_fixtures.h): the CPU backend's
 //    logits (same tolerance) and greedy ids instead of the reference's.
 #include <gtest/gtest.h>
@@ -16,6 +18,20 @@
 
 namespace tessera::test {
 namespace {
+
+// bf16 activations are rounded to 8 significant bits (a step of 2^-8) before each product, on
+// both backends; the same boundary effect as above gives 4.5e-3 on nas-256-bf16 (4.96e-3 when
+// the GPU kept f32 activations), where f16 (step 2^-11) gives 6e-4 and f32 6e-5.
+constexpr double kBf16Bound = 1e-2;
+
+// Greedy tokens decoded on both backends: the README's "first 32" (lavapipe is slow).
+constexpr size_t kGreedyTokens = 32;
+
+bool has_bf16(const Model& model) {
+    for (const auto& t : model.file().tensors())
+        if (t.type == TensorType::BF16) return true;
+    return false;
+}
 
 class VulkanReference : public VulkanTest, public ::testing::WithParamInterface<Reference> {};
 
@@ -36,8 +52,8 @@ TEST_P(VulkanReference, MatchesTheCpuBackendAndTheReference) {
     ASSERT_TRUE(gpu.ok()) << gpu.error().message;
 
     std::vector<float> cpu_logits, gpu_logits;
-    const auto cpu_ids = eval_and_decode(**cpu, data, n_vocab, cpu_logits);
-    const auto gpu_ids = eval_and_decode(**gpu, data, n_vocab, gpu_logits);
+    const auto cpu_ids = eval_and_decode(**cpu, data, n_vocab, cpu_logits, kGreedyTokens);
+    const auto gpu_ids = eval_and_decode(**gpu, data, n_vocab, gpu_logits, kGreedyTokens);
     ASSERT_FALSE(HasFailure());
 
     const size_t rows = data.rows.size();
@@ -50,12 +66,12 @@ TEST_P(VulkanReference, MatchesTheCpuBackendAndTheReference) {
     std::printf("[ %s ] vs CPU: max|diff| %.5f, relative RMS %.2e, rms/std %.5f, top-1 %.1f%%, greedy %zu/%zu\n"
                 "[ %s ] vs reference: max|diff| %.5f, rms/std %.5f, top-1 %.1f%%, greedy %zu/%zu%s\n",
                 ref.name.c_str(), vs_cpu.max_diff, rel_cpu, vs_cpu.rms_ratio, 100.0 * vs_cpu.top1, cpu_prefix, cpu_ids.size(),
-                ref.name.c_str(), vs_ref.max_diff, vs_ref.rms_ratio, 100.0 * vs_ref.top1, ref_prefix, data.greedy.size(),
+                ref.name.c_str(), vs_ref.max_diff, vs_ref.rms_ratio, 100.0 * vs_ref.top1, ref_prefix, gpu_ids.size(),
                 known ? " (known divergence: compared with the CPU)" : "");
 
-    const size_t want_prefix = std::min<size_t>(32, data.greedy.size());
+    const size_t want_prefix = gpu_ids.size();
     if (float_model) {
-        EXPECT_LE(rel_cpu, 1e-3);
+        EXPECT_LE(rel_cpu, has_bf16(**model) ? kBf16Bound : 1e-3);
     }
     if (known) {
         if (!float_model) {

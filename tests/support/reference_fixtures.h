@@ -143,10 +143,12 @@ inline double relative_rms(const std::vector<float>& got, const std::vector<floa
     return std::sqrt(num / std::max(den, 1e-30));
 }
 
-// Evaluates the prompt (logits of `rows` into `logits`), then decodes n_greedy tokens one at
-// a time from the last row. Errors are test failures.
+// Evaluates the prompt (logits of `rows` into `logits`), then decodes greedily one token at
+// a time from the last row: n_greedy tokens, all of the reference's when 0. Errors are test
+// failures.
 inline std::vector<int32_t> eval_and_decode(Evaluator& forward, const ReferenceData& ref, int64_t n_vocab,
-                                            std::vector<float>& logits) {
+                                            std::vector<float>& logits, size_t n_greedy = 0) {
+    if (n_greedy == 0 || n_greedy > ref.greedy.size()) n_greedy = ref.greedy.size();
     logits.assign(ref.rows.size() * static_cast<size_t>(n_vocab), 0.0f);
     std::vector<int32_t> generated;
     auto status = forward.eval(ref.prompt, ref.rows, logits.data());
@@ -154,9 +156,9 @@ inline std::vector<int32_t> eval_and_decode(Evaluator& forward, const ReferenceD
     if (!status.ok()) return generated;
     std::vector<float> last(logits.end() - n_vocab, logits.end());
     const int64_t zero = 0;
-    for (size_t i = 0; i < ref.greedy.size(); ++i) {
+    for (size_t i = 0; i < n_greedy; ++i) {
         generated.push_back(argmax(last.data(), n_vocab));
-        if (i + 1 == ref.greedy.size()) break;
+        if (i + 1 == n_greedy) break;
         auto s = forward.eval(std::span(&generated.back(), 1), std::span(&zero, 1), last.data());
         EXPECT_TRUE(s.ok()) << s.error().message;
         if (!s.ok()) break;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <vector>
 
 namespace tessera::vulkan {
 namespace {
@@ -42,11 +43,12 @@ constexpr uint64_t kF32 = sizeof(float);
 
 }  // namespace
 
-Result<const Pipeline*> Kernels::pipeline(Op op, TensorType type) {
+Result<const Pipeline*> Kernels::pipeline(Op op, TensorType type, std::span<const uint32_t> extra) {
     if (op_spec(op).typed && !op_supports(op, type))
         return Error{"the Vulkan backend has no " + std::string(op_spec(op).shader) + " shader for " +
                      std::string(tensor_type_info(type).name) + " tensors yet"};
-    const uint32_t spec[] = {workgroup_size_};
+    std::vector<uint32_t> spec = {workgroup_size_};
+    spec.insert(spec.end(), extra.begin(), extra.end());
     return pipelines_.get(op_shader(op, type), op_spec(op).interface, spec);
 }
 
@@ -62,7 +64,9 @@ Result<Groups> Kernels::grid(int64_t n, uint32_t z) const {
 
 Status Kernels::mul_mat(CommandRecorder& rec, TensorType w_type, const Buffer& w, const Buffer& x, const Buffer& y,
                         int64_t M, int64_t K, int64_t N) {
-    auto p = pipeline(Op::MulMat, w_type);  // an unsupported type is the first thing to report
+    // Columns per workgroup (COLS in mul_mat.comp): one for decode, 8 for a prefill batch.
+    const uint32_t cols = N > 1 ? 8 : 1;
+    auto p = pipeline(Op::MulMat, w_type, std::span(&cols, 1));  // an unsupported type is the first thing to report
     if (!p) return p.error();
     auto row = weight_rows(w_type, K, M, w, "mul_mat");
     if (!row) return row.error();
@@ -71,7 +75,7 @@ Status Kernels::mul_mat(CommandRecorder& rec, TensorType w_type, const Buffer& w
     if (N > std::numeric_limits<uint16_t>::max()) return Error{"mul_mat: more than 65535 input rows in one dispatch"};
     TESSERA_TRY(holds(x, static_cast<uint64_t>(K * N) * kF32, "mul_mat input"));
     TESSERA_TRY(holds(y, static_cast<uint64_t>(M * N) * kF32, "mul_mat output"));
-    auto g = grid(M, static_cast<uint32_t>(N));
+    auto g = grid(M, static_cast<uint32_t>((N + cols - 1) / cols));
     if (!g) return g.error();
     const struct { uint32_t M, K, N, row_bytes; } params{uint32_t(M), uint32_t(K), uint32_t(N), uint32_t(*row)};
     return rec.dispatch(**p, {&w, &x, &y}, bytes_of(params), *g);

@@ -63,7 +63,8 @@ public:
     uint32_t workgroup_size() const { return workgroup_size_; }
 
 private:
-    Result<const Pipeline*> pipeline(Op op, TensorType type = TensorType::F32);
+    // `extra`: specialization constants after the workgroup size (constant_id 1, 2, ...).
+    Result<const Pipeline*> pipeline(Op op, TensorType type = TensorType::F32, std::span<const uint32_t> extra = {});
     Status binary_in_place(CommandRecorder& rec, Op op, const Buffer& a, const Buffer& b, int64_t n);
     // A 2D grid of at least `n` workgroups (shaders fold y into x; see shaders/common.glsl).
     Result<Groups> grid(int64_t n, uint32_t z = 1) const;
