@@ -10,7 +10,9 @@
 layout(binding = 0) readonly buffer Weights { uint w[]; };
 layout(binding = 1) readonly buffer X { float x[]; };
 layout(binding = 2) writeonly buffer Y { float y[]; };
-layout(push_constant) uniform Params { uint M; uint K; uint N; uint row_bytes; } p;
+// row0 / y_rows: W may be a slice of a matrix split across buffers (rows row0 .. row0+M of
+// y_rows); y keeps the whole matrix's layout.
+layout(push_constant) uniform Params { uint M; uint K; uint N; uint row_bytes; uint row0; uint y_rows; } p;
 
 #include "dequant.glsl"
 
@@ -36,6 +38,6 @@ void main() {
     for (uint c = 0; c < COLS; ++c) {
         if (c >= ncols) break;  // ncols is uniform: every invocation reaches the same barriers
         const float s = wg_sum(sum[c]);
-        if (gl_LocalInvocationID.x == 0) y[(col0 + c) * p.M + row] = s;
+        if (gl_LocalInvocationID.x == 0) y[(col0 + c) * p.y_rows + p.row0 + row] = s;
     }
 }

@@ -111,6 +111,22 @@ TEST_P(VulkanForwardTest, PromptLogitsMatchTheCpuBackend) {
     }
 }
 
+// Matrices larger than the device binds are split by rows across buffers; a 4 KiB limit
+// splits every matrix of these models (the embedding and output into dozens of slices).
+// Same kernels, same order of additions per row: the logits are bit-identical.
+TEST_P(VulkanForwardTest, TensorsSplitAcrossBuffersGiveTheSameLogits) {
+    const auto rows = all_rows(kPrompt.size());
+    auto whole = gpu(64);
+    ASSERT_NE(whole, nullptr);
+    auto split = VulkanForward::create(*model_, *ctx_, {.n_ctx = 64, .n_batch = 64, .max_tensor_bytes = 4096});
+    ASSERT_TRUE(split.ok()) << split.error().message;
+    EXPECT_EQ(logits_of(**split, kPrompt, rows), logits_of(*whole, kPrompt, rows));
+
+    auto tiny = VulkanForward::create(*model_, *ctx_, {.n_ctx = 64, .n_batch = 64, .max_tensor_bytes = 8});
+    ASSERT_FALSE(tiny.ok());
+    EXPECT_NE(tiny.error().message.find("exceeds the largest buffer the device binds"), std::string::npos) << tiny.error().message;
+}
+
 TEST_P(VulkanForwardTest, DecodingTokenByTokenMatchesTheCpuBackend) {
     auto fwd = gpu(8);
     ASSERT_NE(fwd, nullptr);

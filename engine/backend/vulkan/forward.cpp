@@ -64,7 +64,10 @@ Result<std::unique_ptr<VulkanForward>> VulkanForward::create(const Model& model,
         return Error{"the model needs " + format_bytes(needed) + " of GPU memory with a context of " + std::to_string(options.n_ctx) +
                      " tokens; '" + info.name + "' has " + format_bytes(available) + " available"};
 
-    std::unique_ptr<VulkanForward> self(new VulkanForward(model, context, options.n_ctx, std::min(options.n_batch, options.n_ctx)));
+    uint64_t max_slice = std::min(info.caps.max_storage_buffer_range, info.caps.max_memory_allocation_size ? info.caps.max_memory_allocation_size : UINT64_MAX);
+    if (options.max_tensor_bytes > 0) max_slice = std::min(max_slice, options.max_tensor_bytes);
+    std::unique_ptr<VulkanForward> self(
+        new VulkanForward(model, context, options.n_ctx, std::min(options.n_batch, options.n_ctx), max_slice));
     self->rope_ = cpu::rope_frequencies(c.rope_dim, c.rope_base, model.rope_freqs());
     self->device_bytes_ = needed;
     TESSERA_TRY(self->upload_weights());
@@ -81,12 +84,20 @@ Result<VulkanForward::GpuMatrix> VulkanForward::upload_matrix(const Matrix& m) {
     g.type = m.type;
     g.rows = m.rows;
     g.cols = m.cols;
-    const uint64_t size = m.row_bytes * static_cast<uint64_t>(m.rows);
-    auto buffer = Buffer::create(ctx_.device(), size, MemoryKind::DeviceLocal);
-    if (!buffer) return wrap_error("tensor '" + m.name + "'", buffer.error());
-    // Streamed from the memory-mapped file through a bounded staging buffer.
-    TESSERA_TRY(upload(ctx_.device(), *buffer, std::as_bytes(std::span(m.data, size))));
-    g.buffer = std::move(buffer.value());
+    if (m.row_bytes > max_slice_)
+        return Error{"a row of tensor '" + m.name + "' (" + format_bytes(m.row_bytes) + ") exceeds the largest buffer the device binds (" +
+                     format_bytes(max_slice_) + ")"};
+    // Whole rows per slice, so every slice is an ordinary matrix for mul_mat and get_rows.
+    const auto rows_per_slice = static_cast<int64_t>(max_slice_ / m.row_bytes);
+    for (int64_t row0 = 0; row0 < m.rows; row0 += rows_per_slice) {
+        const int64_t rows = std::min(rows_per_slice, m.rows - row0);
+        const uint64_t size = m.row_bytes * static_cast<uint64_t>(rows);
+        auto buffer = Buffer::create(ctx_.device(), size, MemoryKind::DeviceLocal);
+        if (!buffer) return wrap_error("tensor '" + m.name + "'", buffer.error());
+        // Streamed from the memory-mapped file through a bounded staging buffer.
+        TESSERA_TRY(upload(ctx_.device(), *buffer, std::as_bytes(std::span(m.data + row0 * static_cast<int64_t>(m.row_bytes), size))));
+        g.slices.push_back({row0, rows, std::move(buffer.value())});
+    }
     return g;
 }
 
@@ -196,7 +207,9 @@ Status VulkanForward::linear(CommandRecorder& rec, const Buffer& x, int64_t n, s
         }
         done.push_back(dot);
         for (const Product& p : products)
-            if (dot_of(p) == dot) TESSERA_TRY(k.mul_mat(rec, p.w.type, *p.w.buffer, *input, p.y, p.w.rows, p.w.cols, n));
+            if (dot_of(p) == dot)
+                for (const Slice& s : p.w.slices)
+                    TESSERA_TRY(k.mul_mat(rec, p.w.type, s.buffer, *input, p.y, s.rows, p.w.cols, n, s.row0, p.w.rows));
     }
     return Status::success();
 }
@@ -269,7 +282,8 @@ Status VulkanForward::eval_batch(std::span<const int32_t> tokens, std::span<cons
     auto rec = CommandRecorder::create(dev);
     if (!rec) return rec.error();
     TESSERA_TRY(rec->begin());
-    TESSERA_TRY(ctx_.kernels().get_rows(*rec, embd_.type, *embd_.buffer, embd_.rows, H, *ids_, n, *x_));
+    for (const Slice& s : embd_.slices)
+        TESSERA_TRY(ctx_.kernels().get_rows(*rec, embd_.type, s.buffer, s.rows, H, *ids_, n, *x_, s.row0));
     TESSERA_TRY(rec->barrier());
     for (size_t l = 0; l < c.layers.size(); ++l) TESSERA_TRY(record_layer(*rec, l, n, pos));
 

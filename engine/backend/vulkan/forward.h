@@ -3,8 +3,9 @@
 // each batch recorded into one command buffer with barriers only between dependent ops.
 // No-op sub-blocks record nothing and own no buffers.
 //
-// First version: the whole model on one device (no partial offload yet), tensors no larger
-// than one storage binding, and the host waits for each batch.
+// First version: the whole model on one device (no partial offload yet), and the host waits
+// for each batch. A matrix larger than one binding range or allocation is split by rows
+// into several buffers (Nemotron Ultra's FFN matrices exceed 4 GiB; lavapipe binds 128 MiB).
 #pragma once
 
 #include <cstdint>
@@ -26,6 +27,9 @@ namespace tessera::vulkan {
 struct ForwardOptions {
     int64_t n_ctx = 4096;  // KV cache capacity in tokens
     int64_t n_batch = 64;  // most tokens recorded into one submission (scratch grows with it)
+    // Largest buffer of one matrix slice; 0: the device's binding range and allocation limit.
+    // Tests set a small one to split small models.
+    uint64_t max_tensor_bytes = 0;
 };
 
 class VulkanForward final : public Evaluator {
@@ -45,18 +49,22 @@ public:
     uint64_t device_bytes() const { return device_bytes_; }  // weights + KV cache + scratch
 
 private:
+    struct Slice {
+        int64_t row0 = 0, rows = 0;
+        Buffer buffer;
+    };
     struct GpuMatrix {
         TensorType type = TensorType::F32;
         int64_t rows = 0, cols = 0;
-        std::optional<Buffer> buffer;  // empty when the model has no such matrix
+        std::vector<Slice> slices;  // consecutive rows; none when the model has no such matrix
     };
     struct GpuLayer {
         std::optional<Buffer> attn_norm, ffn_norm, k_cache, v_cache;
         GpuMatrix q, k, v, o, gate, up, down, ffn_linear;
     };
 
-    VulkanForward(const Model& model, Context& context, int64_t n_ctx, int64_t n_batch)
-        : model_(model), ctx_(context), n_ctx_(n_ctx), n_batch_(n_batch) {}
+    VulkanForward(const Model& model, Context& context, int64_t n_ctx, int64_t n_batch, uint64_t max_slice)
+        : model_(model), ctx_(context), n_ctx_(n_ctx), n_batch_(n_batch), max_slice_(max_slice) {}
     Status upload_weights();
     Status allocate_scratch();
     Status eval_batch(std::span<const int32_t> tokens, std::span<const int64_t> logit_rows, float* logits);
@@ -74,6 +82,7 @@ private:
     const Model& model_;
     Context& ctx_;
     int64_t n_ctx_, n_batch_;
+    uint64_t max_slice_;  // bytes of the largest matrix slice
     int64_t n_past_ = 0;
     uint64_t device_bytes_ = 0;
     std::optional<cpu::RopeFrequencies> rope_;
