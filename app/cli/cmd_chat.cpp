@@ -121,10 +121,11 @@ int chat_command(Args& args) {
     if (reasoning) options.reasoning = *reasoning == "on";
     ChatSession session(*backend->evaluator, *loaded->tokenizer, chat::read_model_chat_info(loaded->model->file()), options);
     const auto& choice = session.template_choice();
-    std::fprintf(stderr, "[%s; %s template%s%s; context %lld tokens; /regen, /reset, /exit]\n", backend->description.c_str(),
+    std::fprintf(stderr, "[%s template%s%s; context %lld tokens; /regen, /reset, /exit]\n",
                  std::string(chat::family_name(choice.family)).c_str(), choice.builtin ? " (built-in)" : "",
                  choice.reason.empty() ? "" : (": " + choice.reason).c_str(),
                  static_cast<long long>(session.n_ctx()));
+    std::fprintf(stderr, "[running on %s]\n", backend->description.c_str());
 
     const bool interactive = isatty(STDIN_FILENO);
     const bool terminal = isatty(STDOUT_FILENO);

@@ -3,12 +3,7 @@
 # model, and one-line errors for a bad device. Skips (77) only when no Vulkan device exists.
 set -u
 cli=$1 work=$2
-model="$(dirname "$0")/../../packaging/models/aidreams260K-f32.gguf"
-mkdir -p "$work"
-failures=0 passed=0
-expect() {  # expect NAME CONDITION-RESULT DETAIL
-  if [ "$2" = yes ]; then passed=$((passed + 1)); echo "ok   $1"; else failures=$((failures + 1)); echo "FAIL $1: $3"; fi
-}
+source "$(dirname "$0")/lib/expect.bash"
 
 bad=$("$cli" run -m "$model" -p I -n 4 --device gpu 2>&1); rc=$?
 expect "unknown device kind is one error line" "$([ $rc -ne 0 ] && [ "$(grep -c '' <<<"$bad")" -eq 1 ] && grep -q "^error: unknown device 'gpu'" <<<"$bad" && echo yes)" "$bad"
@@ -34,5 +29,4 @@ expect "eval --device vulkan:0: the CPU's greedy ids" "$([ "$gpu_ids" = "$cpu_id
 out=$("$cli" run -m "$model" -p I -n 4 --device vulkan:no-such-gpu 2>&1); rc=$?
 expect "a device matching nothing is one error line" "$([ $rc -ne 0 ] && [ "$(grep -c '' <<<"$out")" -eq 1 ] && grep -q '^error: ' <<<"$out" && echo yes)" "$out"
 
-echo "$passed passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish
