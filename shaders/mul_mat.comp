@@ -20,16 +20,22 @@ layout(push_constant) uniform Params { uint M; uint K; uint N; uint row_bytes; u
 // dequantized weight is used for up to COLS rows of x, so a prefill decodes the weights once
 // per COLS tokens instead of once per token.
 layout(constant_id = 1) const uint COLS = 1;
+// Rows per workgroup (a power of two dividing WG): short rows leave most invocations idle and
+// lavapipe pays per workgroup, so WG / ROWS invocations share each row.
+layout(constant_id = 2) const uint ROWS = 1;
 
 void main() {
-    const uint row = flat_group();
-    if (row >= p.M) return;  // uniform across the workgroup: no barrier is skipped by some only
+    if (flat_group() * ROWS >= p.M) return;  // uniform across the workgroup: no barrier is skipped by some only
+    const uint LANES = WG / ROWS;
+    const uint lane = gl_LocalInvocationID.x % LANES;
+    const uint row = flat_group() * ROWS + gl_LocalInvocationID.x / LANES;
+    const bool live = row < p.M;  // the last workgroup's extra rows still reach the barriers
     const uint col0 = gl_WorkGroupID.z * COLS;
     const uint ncols = min(COLS, p.N - col0);
     const uint base = row * p.row_bytes;
     float sum[COLS];
     for (uint c = 0; c < COLS; ++c) sum[c] = 0.0;
-    for (uint i = gl_LocalInvocationID.x; i < p.K; i += WG) {
+    for (uint i = lane; live && i < p.K; i += LANES) {
         const uint blk = i / BLOCK_ELEMS;
         const float wv = dq(base + blk * BLOCK_BYTES, i - blk * BLOCK_ELEMS);
         for (uint c = 0; c < COLS; ++c)
@@ -37,7 +43,7 @@ void main() {
     }
     for (uint c = 0; c < COLS; ++c) {
         if (c >= ncols) break;  // ncols is uniform: every invocation reaches the same barriers
-        const float s = wg_sum(sum[c]);
-        if (gl_LocalInvocationID.x == 0) y[(col0 + c) * p.y_rows + p.row0 + row] = s;
+        const float s = seg_sum(sum[c], LANES);
+        if (live && lane == 0) y[(col0 + c) * p.y_rows + p.row0 + row] = s;
     }
 }

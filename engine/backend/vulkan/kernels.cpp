@@ -40,6 +40,7 @@ Result<uint64_t> weight_rows(TensorType type, int64_t K, int64_t rows, const Buf
 }
 
 constexpr uint64_t kF32 = sizeof(float);
+constexpr int64_t kRowsTarget = 8;  // mul_mat: elements of a row per invocation worth a workgroup
 
 }  // namespace
 
@@ -69,8 +70,12 @@ Status Kernels::mul_mat(CommandRecorder& rec, TensorType w_type, const Buffer& w
         return Error{"mul_mat: rows " + std::to_string(row0) + ".." + std::to_string(row0 + M) + " are outside the " +
                      std::to_string(y_rows) + " rows of the output"};
     // Columns per workgroup (COLS in mul_mat.comp): one for decode, 8 for a prefill batch.
+    // Rows per workgroup (ROWS): about 8 elements of a row per invocation.
     const uint32_t cols = N > 1 ? 8 : 1;
-    auto p = pipeline(Op::MulMat, w_type, std::span(&cols, 1));  // an unsupported type is the first thing to report
+    uint32_t rows = 1;
+    while (rows < workgroup_size_ && K / (workgroup_size_ / rows) < kRowsTarget) rows *= 2;
+    const uint32_t spec[] = {cols, rows};
+    auto p = pipeline(Op::MulMat, w_type, spec);  // an unsupported type is the first thing to report
     if (!p) return p.error();
     auto row = weight_rows(w_type, K, M, w, "mul_mat");
     if (!row) return row.error();
@@ -79,7 +84,7 @@ Status Kernels::mul_mat(CommandRecorder& rec, TensorType w_type, const Buffer& w
     if (N > std::numeric_limits<uint16_t>::max()) return Error{"mul_mat: more than 65535 input rows in one dispatch"};
     TESSERA_TRY(holds(x, static_cast<uint64_t>(K * N) * kF32, "mul_mat input"));
     TESSERA_TRY(holds(y, static_cast<uint64_t>(y_rows * N) * kF32, "mul_mat output"));
-    auto g = grid(M, static_cast<uint32_t>((N + cols - 1) / cols));
+    auto g = grid((M + rows - 1) / rows, static_cast<uint32_t>((N + cols - 1) / cols));
     if (!g) return g.error();
     const struct { uint32_t M, K, N, row_bytes, row0, y_rows; } params{uint32_t(M), uint32_t(K), uint32_t(N), uint32_t(*row),
                                                                        uint32_t(row0), uint32_t(y_rows)};
