@@ -7,8 +7,10 @@
 //    to 8 bits before the products (quantize_act.comp), but a float-order difference of 1e-7
 //    still moves some values across a rounding boundary (a step of 1/127 of the block's
 //    largest), and 8 random layers amplify it: ~1e-2 vs the CPU, as the CPU vs llama.cpp;
+//    Greedy ids of quantized files are printed, not asserted (as in reference_logits_test):
+//    those boundary flips change near-tied choices, and a changed token changes the rest;
 //  - the known divergences from llama.cpp (support/reference_fixtures.h): the CPU backend's
-//    logits (same tolerance) and greedy ids instead of the reference's.
+//    logits (same tolerance) instead of the reference's, and for bf16 its greedy ids.
 #include <gtest/gtest.h>
 
 #include "backend/cpu/forward.h"
@@ -73,12 +75,11 @@ TEST_P(VulkanReference, MatchesTheCpuBackendAndTheReference) {
     if (float_model) {
         EXPECT_LE(rel_cpu, has_bf16(**model) ? kBf16Bound : 1e-3);
     }
-    if (known) {
-        if (!float_model) {
-            EXPECT_LE(vs_cpu.rms_ratio, 0.05);
-            EXPECT_GE(vs_cpu.top1, 0.95);
-        }
+    if (known && float_model) {
         EXPECT_GE(cpu_prefix, want_prefix);
+    } else if (known) {
+        EXPECT_LE(vs_cpu.rms_ratio, 0.05);
+        EXPECT_GE(vs_cpu.top1, 0.95);
     } else if (float_model) {
         EXPECT_GE(ref_prefix, want_prefix);
     } else {

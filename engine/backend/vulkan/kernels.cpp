@@ -70,10 +70,11 @@ Status Kernels::mul_mat(CommandRecorder& rec, TensorType w_type, const Buffer& w
         return Error{"mul_mat: rows " + std::to_string(row0) + ".." + std::to_string(row0 + M) + " are outside the " +
                      std::to_string(y_rows) + " rows of the output"};
     // Columns per workgroup (COLS in mul_mat.comp): one for decode, 8 for a prefill batch.
-    // Rows per workgroup (ROWS): about 8 elements of a row per invocation.
+    // Rows per workgroup (ROWS): for decode, about 8 elements of a row per invocation (a
+    // prefill has COLS columns of work per workgroup already).
     const uint32_t cols = N > 1 ? 8 : 1;
     uint32_t rows = 1;
-    while (rows < workgroup_size_ && K / (workgroup_size_ / rows) < kRowsTarget) rows *= 2;
+    while (N == 1 && rows < workgroup_size_ && K / (workgroup_size_ / rows) < kRowsTarget) rows *= 2;
     const uint32_t spec[] = {cols, rows};
     auto p = pipeline(Op::MulMat, w_type, spec);  // an unsupported type is the first thing to report
     if (!p) return p.error();
