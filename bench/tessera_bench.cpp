@@ -1,5 +1,6 @@
-// tessera-bench: prefill and decode speed, load time and peak memory of one model on the CPU.
-//   tessera-bench -m MODEL [-p 128,512] [-n 32,128] [-r REPEATS] [-t THREADS] [--json]
+// tessera-bench: prefill and decode speed, load time and peak memory of one model on the CPU
+// or a Vulkan device.
+//   tessera-bench -m MODEL [-p 128,512] [-n 32,128] [-r REPEATS] [-t THREADS] [--device D] [--json]
 // Prefill tests (pp) evaluate n_prompt tokens as one batch from an empty context; decode tests
 // (tg) generate n_gen tokens one at a time from an empty context, like llama-bench. Each test
 // runs once to warm up, then REPEATS times; the table shows the median, and --json prints
@@ -14,10 +15,12 @@
 #include <numeric>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "backend/backend_choice.h"
 #include "backend/cpu/forward.h"
 #include "memory_bandwidth.h"
 
@@ -32,6 +35,7 @@ struct Options {
     std::vector<int64_t> gens{32, 128};
     int repeats = 5;
     int threads = 0;
+    std::string device = "cpu";
     bool json = false;
 };
 
@@ -63,7 +67,7 @@ bool parse_list(const char* text, std::vector<int64_t>& out) {
 }
 
 int usage_error(const char* message) {
-    std::fprintf(stderr, "error: %s\nusage: tessera-bench -m MODEL [-p 128,512] [-n 32,128] [-r REPEATS] [-t THREADS] [--json]\n", message);
+    std::fprintf(stderr, "error: %s\nusage: tessera-bench -m MODEL [-p 128,512] [-n 32,128] [-r REPEATS] [-t THREADS] [--device cpu|vulkan[:N]] [--json]\n", message);
     return 2;
 }
 
@@ -95,7 +99,7 @@ double stddev(const std::vector<double>& v) {
 }
 
 // Runs one timed pass; returns tokens per second.
-Result<double> run_once(cpu::CpuForward& forward, const std::vector<int32_t>& tokens, int64_t n_prompt, int64_t n_gen,
+Result<double> run_once(Evaluator& forward, const std::vector<int32_t>& tokens, int64_t n_prompt, int64_t n_gen,
                         std::vector<float>& logits) {
     forward.truncate(0);
     const int64_t last = 0;
@@ -122,6 +126,7 @@ int main(int argc, char** argv) {
         else if ((a == "-n" || a == "--n-gen") && has_value) { if (!parse_list(argv[++i], opt.gens)) return usage_error("-n takes a list like 32,128"); }
         else if ((a == "-r" || a == "--repetitions") && has_value) opt.repeats = std::max(1, std::atoi(argv[++i]));
         else if ((a == "-t" || a == "--threads") && has_value) opt.threads = std::max(0, std::atoi(argv[++i]));
+        else if (a == "--device" && has_value) opt.device = argv[++i];
         else if (a == "--json" || (a == "-o" && has_value && std::strcmp(argv[++i], "json") == 0)) opt.json = true;
         else return usage_error(("unknown or incomplete option '" + a + "'").c_str());
     }
@@ -137,14 +142,20 @@ int main(int argc, char** argv) {
     int64_t max_ctx = 1;
     for (int64_t p : opt.prompts) max_ctx = std::max(max_ctx, p);
     for (int64_t g : opt.gens) max_ctx = std::max(max_ctx, g);
-    cpu::ForwardOptions fopt;
-    fopt.n_ctx = max_ctx;
-    fopt.n_threads = opt.threads;
-    auto forward = cpu::CpuForward::create(**model, fopt);
-    if (!forward) {
-        std::fprintf(stderr, "error: %s\n", forward.error().message.c_str());
+    auto spec = parse_backend(opt.device);
+    if (!spec) return usage_error(spec.error().message.c_str());
+    BackendOptions bopt;
+    bopt.n_ctx = max_ctx;
+    bopt.n_threads = opt.threads;
+    auto backend = create_backend(**model, *spec, bopt);
+    if (!backend) {
+        std::fprintf(stderr, "error: %s\n", backend.error().message.c_str());
         return 1;
     }
+    Evaluator& forward = *backend->evaluator;
+    // CPU details (threads, kernels, exact KV bytes) when the CPU runs the model.
+    const auto* cpu_forward = dynamic_cast<const cpu::CpuForward*>(&forward);
+    const int n_threads = cpu_forward ? cpu_forward->n_threads() : static_cast<int>(std::thread::hardware_concurrency());
     const double load_ms = std::chrono::duration<double, std::milli>(clock_type::now() - load_start).count();
 
     std::mt19937 rng(42);
@@ -157,7 +168,7 @@ int main(int argc, char** argv) {
     for (int64_t g : opt.gens) results.push_back({0, g, {}});
     for (auto& r : results) {
         for (int rep = 0; rep <= opt.repeats; ++rep) {  // pass 0 warms up (page faults, caches)
-            auto ts = run_once(**forward, tokens, r.n_prompt, r.n_gen, logits);
+            auto ts = run_once(forward, tokens, r.n_prompt, r.n_gen, logits);
             if (!ts) {
                 std::fprintf(stderr, "error: %s\n", ts.error().message.c_str());
                 return 1;
@@ -167,9 +178,10 @@ int main(int argc, char** argv) {
     }
 
     const double file_bytes = static_cast<double>((*model)->file().file_size());
-    const double kv_bytes = static_cast<double>((*forward)->kv_cache_bytes());
+    const double kv_bytes = cpu_forward ? static_cast<double>(cpu_forward->kv_cache_bytes())
+                                        : static_cast<double>(c.kv_bytes_per_token()) * static_cast<double>(max_ctx);
     const double rss = peak_rss_bytes();  // before the bandwidth probe allocates its buffer
-    const double bandwidth = bench::measure_read_bandwidth((*forward)->n_threads());
+    const double bandwidth = bench::measure_read_bandwidth(n_threads);
     const double weight_bytes = decode_weight_bytes(**model);
     // A decode test of n tokens from an empty context also reads on average n/2 positions of KV.
     auto decode_bytes = [&](int64_t n_gen) {
@@ -183,9 +195,10 @@ int main(int argc, char** argv) {
                            {"model_type", (*model)->tensor_type_summary()},
                            {"model_size", static_cast<uint64_t>(file_bytes)},
                            {"model_n_params", (*model)->parameter_count()},
-                           {"backend", "CPU"},
-                           {"cpu_isa", cpu::isa_name((*forward)->isa())},
-                           {"n_threads", (*forward)->n_threads()},
+                           {"backend", cpu_forward ? "CPU" : "Vulkan"},
+                           {"device", backend->description},
+                           {"cpu_isa", cpu_forward ? cpu::isa_name(cpu_forward->isa()) : ""},
+                           {"n_threads", cpu_forward ? n_threads : 0},
                            {"n_prompt", r.n_prompt},
                            {"n_gen", r.n_gen},
                            {"repetitions", opt.repeats},
@@ -205,7 +218,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     std::printf("model: %s (%.1f MiB, %s)\n", opt.model.c_str(), file_bytes / 1048576.0, (*model)->tensor_type_summary().c_str());
-    std::printf("threads: %d, kernels: %s, repeats: %d\n\n", (*forward)->n_threads(), cpu::isa_name((*forward)->isa()), opt.repeats);
+    std::printf("backend: %s, repeats: %d\n\n", backend->description.c_str(), opt.repeats);
     std::printf("| test   |   tokens/s (median) |   mean +- stddev     | decode GB/s | of bandwidth |\n"
                 "|--------|---------------------|----------------------|-------------|--------------|\n");
     for (const auto& r : results) {
@@ -218,9 +231,9 @@ int main(int argc, char** argv) {
             std::printf("| %-6s | %19.2f | %9.2f +- %-8.2f |             |              |\n", name.c_str(), ts, mean(r.samples_ts),
                         stddev(r.samples_ts));
     }
-    std::printf("\nmemory read bandwidth (%d threads, this run): %.1f GB/s; decode reads %.1f MiB of weights per token,\n"
+    std::printf("\nhost memory read bandwidth (%d threads, this run): %.1f GB/s; decode reads %.1f MiB of weights per token,\n"
                 "so the decode limit now is %.1f tokens/s\n",
-                (*forward)->n_threads(), bandwidth / 1e9, weight_bytes / 1048576.0, bandwidth / weight_bytes);
+                n_threads, bandwidth / 1e9, weight_bytes / 1048576.0, bandwidth / weight_bytes);
     std::printf("\nload: %.1f ms\npeak RSS: %.1f MiB (file %.1f MiB + KV cache %.1f MiB = %.1f MiB; +10%% allowance %.1f MiB)\n", load_ms,
                 rss / 1048576.0, file_bytes / 1048576.0, kv_bytes / 1048576.0, (file_bytes + kv_bytes) / 1048576.0,
                 1.1 * (file_bytes + kv_bytes) / 1048576.0);

@@ -11,18 +11,21 @@ uint flat_group() { return gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupI
 uint flat_invocation() { return flat_group() * WG + gl_LocalInvocationID.x; }
 
 // Every invocation of the workgroup must call these (they contain barriers).
-float wg_sum(float v) {
+// The sum over each aligned run of `lanes` invocations (a power of two dividing WG).
+float seg_sum(float v, uint lanes) {
     const uint t = gl_LocalInvocationID.x;
     red[t] = v;
     barrier();
-    for (uint s = WG / 2; s > 0; s >>= 1) {
-        if (t < s) red[t] += red[t + s];
+    for (uint s = lanes / 2; s > 0; s >>= 1) {
+        if ((t & (lanes - 1u)) < s) red[t] += red[t + s];
         barrier();
     }
-    const float r = red[0];
+    const float r = red[t & ~(lanes - 1u)];
     barrier();  // red is reused by the next call
     return r;
 }
+
+float wg_sum(float v) { return seg_sum(v, WG); }
 
 float wg_max(float v) {
     const uint t = gl_LocalInvocationID.x;

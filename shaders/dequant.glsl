@@ -68,10 +68,45 @@ float dq(uint b, uint j) {
 #endif
 }
 
-#elif defined(TYPE_Q4_K)
+#elif defined(TYPE_Q2_K)
 #define BLOCK_ELEMS 256
-#define BLOCK_BYTES 144  // f16 d, f16 dmin, scales[12], qs[128]
+#define BLOCK_BYTES 84  // scales[16] (4-bit scale low, 4-bit min high), qs[64], f16 d, f16 dmin
 float dq(uint b, uint j) {
+    // 16 groups of 16 (group j/16 has scale byte j/16); each 32-byte half of qs holds 128
+    // values as four 2-bit planes, the two 16-value parts of a plane in bytes l and l+16.
+    const uint half_ = j >> 7, r = j & 127u;
+    const uint q = (w_u8(b + 16u + 32u * half_ + (r & 31u)) >> ((r >> 5) * 2u)) & 3u;
+    const uint sc = w_u8(b + (j >> 4));
+    return w_f16(b + 80u) * float(sc & 0xFu) * float(q) - w_f16(b + 82u) * float(sc >> 4);
+}
+
+#elif defined(TYPE_Q3_K)
+#define BLOCK_ELEMS 256
+#define BLOCK_BYTES 110  // hmask[32], qs[64], scales[12], f16 d
+float dq(uint b, uint j) {
+    // The low 2 bits as in Q2_K; the third bit is in hmask byte (j & 31), bit j/32 (set: no
+    // -4 offset); sixteen signed 6-bit scales, 4 low bits and 2 high bits packed apart.
+    const uint half_ = j >> 7, r = j & 127u, l = r & 31u, is = j >> 4;
+    const uint q = (w_u8(b + 32u + 32u * half_ + l) >> ((r >> 5) * 2u)) & 3u;
+    const uint high_bit = (w_u8(b + l) >> (j >> 5)) & 1u;
+    const uint s = b + 96u;
+    const uint low = is < 8u ? (w_u8(s + is) & 0xFu) : (w_u8(s + is - 8u) >> 4);
+    const uint high = (w_u8(s + 8u + (is & 3u)) >> (2u * (is >> 2))) & 3u;
+    const int scale = int(low | (high << 4)) - 32;
+    return w_f16(b + 108u) * float(scale) * float(int(q) - (high_bit != 0u ? 0 : 4));
+}
+
+#elif defined(TYPE_Q4_K) || defined(TYPE_Q5_K)
+#define BLOCK_ELEMS 256
+#if defined(TYPE_Q4_K)
+#define BLOCK_BYTES 144  // f16 d, f16 dmin, scales[12], qs[128]
+#define QS 16u
+#else
+#define BLOCK_BYTES 176  // f16 d, f16 dmin, scales[12], qh[32], qs[128]
+#define QS 48u
+#endif
+float dq(uint b, uint j) {
+    // 8 groups of 32 with 6-bit scales and mins (get_scale_min_k4); value = d*sc*q - dmin*m.
     const uint g = j >> 6, hi = (j >> 5) & 1u, l = j & 31u;
     const uint is = 2u * g + hi;
     const uint s = b + 4u;  // scales
@@ -83,7 +118,10 @@ float dq(uint b, uint j) {
         sc = (w_u8(s + is + 4u) & 0xFu) | ((w_u8(s + is - 4u) >> 6) << 4);
         m = (w_u8(s + is + 4u) >> 4) | ((w_u8(s + is) >> 6) << 4);
     }
-    const uint q = (w_u8(b + 16u + 32u * g + l) >> (hi * 4u)) & 0xFu;
+    uint q = (w_u8(b + QS + 32u * g + l) >> (hi * 4u)) & 0xFu;
+#if defined(TYPE_Q5_K)
+    q |= ((w_u8(b + 16u + l) >> is) & 1u) << 4;  // the fifth bit: qh byte l, bit 2*g + hi
+#endif
     return w_f16(b) * float(sc) * float(q) - w_f16(b + 2u) * float(m);
 }
 

@@ -99,6 +99,8 @@ int chat_command(Args& args) {
     auto settings = parse_generation_settings(args, 1024);
     auto threads = args.integer({"-t", "--threads"}, 0, 0, 256);
     auto ctx = args.integer({"-c", "--ctx-size"}, 4096, 16, int64_t{1} << 24);
+    auto device = parse_device(args);
+    if (!device) return fail(device.error());
     if (!settings) return fail(settings.error());
     if (!threads) return fail(threads.error());
     if (!ctx) return fail(ctx.error());
@@ -111,18 +113,19 @@ int chat_command(Args& args) {
 
     auto loaded = load_model(*model_path);
     if (!loaded) return fail(loaded.error());
-    auto forward = make_forward(*loaded->model, *ctx, static_cast<int>(*threads));
-    if (!forward) return fail(forward.error());
+    auto backend = make_backend(*loaded->model, *device, *ctx, static_cast<int>(*threads));
+    if (!backend) return fail(backend.error());
 
     ChatSessionOptions options;
     options.context_policy = policy == "drop" ? ContextPolicy::kDropOldestTurns : ContextPolicy::kRefuse;
     if (reasoning) options.reasoning = *reasoning == "on";
-    ChatSession session(**forward, *loaded->tokenizer, chat::read_model_chat_info(loaded->model->file()), options);
+    ChatSession session(*backend->evaluator, *loaded->tokenizer, chat::read_model_chat_info(loaded->model->file()), options);
     const auto& choice = session.template_choice();
     std::fprintf(stderr, "[%s template%s%s; context %lld tokens; /regen, /reset, /exit]\n",
                  std::string(chat::family_name(choice.family)).c_str(), choice.builtin ? " (built-in)" : "",
                  choice.reason.empty() ? "" : (": " + choice.reason).c_str(),
                  static_cast<long long>(session.n_ctx()));
+    std::fprintf(stderr, "[running on %s]\n", backend->description.c_str());
 
     const bool interactive = isatty(STDIN_FILENO);
     const bool terminal = isatty(STDOUT_FILENO);

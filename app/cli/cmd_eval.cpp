@@ -5,8 +5,9 @@
 #include <fstream>
 #include <numeric>
 
-#include "backend/cpu/forward.h"
+#include "backend/backend_choice.h"
 #include "commands.h"
+#include "generation_args.h"
 #include "sampling/sampler.h"
 
 namespace tessera::cli {
@@ -17,6 +18,8 @@ int eval_command(Args& args) {
     auto logits_path = args.option({"--logits"});
     auto greedy = args.integer({"--greedy"}, 0, 0, 1 << 20);
     auto threads = args.integer({"-t", "--threads"}, 0, 0, 256);
+    auto device = parse_device(args);
+    if (!device) return fail(device.error());
     if (!greedy) return fail(greedy.error());
     if (!threads) return fail(threads.error());
     if (!model_path || !tokens_text) return fail(Error{"eval needs -m MODEL and --tokens 1,2,3"});
@@ -29,16 +32,17 @@ int eval_command(Args& args) {
     const int64_t n_vocab = (*model)->config().n_vocab;
     const auto n = static_cast<int64_t>(tokens->size());
 
-    cpu::ForwardOptions options;
+    BackendOptions options;
     options.n_ctx = n + *greedy;
     options.n_threads = static_cast<int>(*threads);
-    auto forward = cpu::CpuForward::create(**model, options);
-    if (!forward) return fail(forward.error());
+    auto backend = create_backend(**model, *device, options);
+    if (!backend) return fail(backend.error());
+    Evaluator& forward = *backend->evaluator;
 
     std::vector<int64_t> rows(static_cast<size_t>(n));
     std::iota(rows.begin(), rows.end(), 0);
     std::vector<float> logits(static_cast<size_t>(n * n_vocab));
-    if (auto s = (*forward)->eval(*tokens, rows, logits.data()); !s) return fail(s.error());
+    if (auto s = forward.eval(*tokens, rows, logits.data()); !s) return fail(s.error());
 
     if (logits_path) {
         std::ofstream out(*logits_path, std::ios::binary);
@@ -53,7 +57,7 @@ int eval_command(Args& args) {
             const int32_t next = argmax(last.data(), n_vocab);
             generated.push_back(next);
             if (i + 1 == *greedy) break;
-            if (auto s = (*forward)->eval(std::span(&next, 1), std::span(&zero, 1), last.data()); !s) return fail(s.error());
+            if (auto s = forward.eval(std::span(&next, 1), std::span(&zero, 1), last.data()); !s) return fail(s.error());
         }
         std::printf("%s\n", join_ids(generated).c_str());
     }

@@ -1,7 +1,6 @@
 // tessera-cli run: tokenize a prompt, prefill it, and stream generated text as it comes.
 #include <cstdio>
 
-#include "backend/cpu/matmul.h"
 #include "commands.h"
 #include "generation_args.h"
 
@@ -13,6 +12,8 @@ int run_command(Args& args) {
     auto settings = parse_generation_settings(args, 128);
     auto threads = args.integer({"-t", "--threads"}, 0, 0, 256);
     auto ctx = args.integer({"-c", "--ctx-size"}, 0, 0, int64_t{1} << 24);
+    auto device = parse_device(args);
+    if (!device) return fail(device.error());
     if (!settings) return fail(settings.error());
     if (!threads) return fail(threads.error());
     if (!ctx) return fail(ctx.error());
@@ -26,13 +27,13 @@ int run_command(Args& args) {
     if (tokens.empty()) return fail(Error{"the prompt is empty after tokenization"});
     // Without -c the context holds the prompt and the reply (up to the training context).
     const int64_t n_ctx = *ctx > 0 ? *ctx : static_cast<int64_t>(tokens.size()) + settings->max_tokens;
-    auto forward = make_forward(*loaded->model, n_ctx, static_cast<int>(*threads));
-    if (!forward) return fail(forward.error());
+    auto backend = make_backend(*loaded->model, *device, n_ctx, static_cast<int>(*threads));
+    if (!backend) return fail(backend.error());
 
     std::fputs(prompt->c_str(), stdout);
     std::fflush(stdout);
     settings->text_start = false;  // the reply continues the printed prompt
-    Generator generator(**forward, tok);
+    Generator generator(*backend->evaluator, tok);
     auto stats = generator.generate(tokens, *settings, [](std::string_view piece) {
         std::fwrite(piece.data(), 1, piece.size(), stdout);
         std::fflush(stdout);
@@ -41,11 +42,10 @@ int run_command(Args& args) {
     if (!stats) return fail(stats.error());
     std::string seed;
     if (settings->sampling.temperature > 0.0f) seed = ", seed " + std::to_string(settings->sampling.seed);
-    std::fprintf(stderr, "\n[%lld prompt tokens at %.1f tok/s, %lld generated at %.1f tok/s (%s), %d threads, %s kernels%s]\n",
+    std::fprintf(stderr, "\n[%lld prompt tokens at %.1f tok/s, %lld generated at %.1f tok/s (%s), %s%s]\n",
                  static_cast<long long>(stats->prompt_tokens), stats->prefill_tokens_per_second(),
                  static_cast<long long>(stats->generated_tokens), stats->decode_tokens_per_second(),
-                 std::string(finish_reason_name(stats->finish)).c_str(), (*forward)->n_threads(),
-                 cpu::isa_name((*forward)->isa()), seed.c_str());
+                 std::string(finish_reason_name(stats->finish)).c_str(), backend->description.c_str(), seed.c_str());
     return 0;
 }
 

@@ -57,11 +57,20 @@ Result<LoadedModel> load_model(const std::string& path) {
     return m;
 }
 
-Result<std::unique_ptr<cpu::CpuForward>> make_forward(const Model& model, int64_t n_ctx, int threads) {
-    cpu::ForwardOptions options;
+// The CPU stays the default until a Vulkan decode is measured faster on a real GPU: the
+// stage-1 shaders are the simple correct versions, and on lavapipe the CPU backend wins.
+const char* const kDeviceOptionHelp =
+    "       device: --device cpu|vulkan|vulkan:N (default cpu; vulkan picks the device 'tessera-cli devices'\n"
+    "               marks default, N is its index or part of its name; the CPU stays the default until the\n"
+    "               Vulkan kernels are measured faster on real GPUs)\n";
+
+Result<BackendSpec> parse_device(Args& args) { return parse_backend(args.option({"--device"}).value_or("cpu")); }
+
+Result<Backend> make_backend(const Model& model, const BackendSpec& device, int64_t n_ctx, int threads) {
+    BackendOptions options;
     options.n_ctx = std::min(n_ctx, model.config().n_ctx_train);
     options.n_threads = threads;
-    return cpu::CpuForward::create(model, options);
+    return create_backend(model, device, options);
 }
 
 }  // namespace tessera::cli

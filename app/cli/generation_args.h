@@ -1,11 +1,11 @@
 // Options shared by the commands that generate (run, chat): sampling, limits, stop
-// strings, threads and context size, and loading the model with its tokenizer.
+// strings, threads, context size and device, and loading the model with its tokenizer.
 #pragma once
 
 #include <memory>
 #include <string>
 
-#include "backend/cpu/forward.h"
+#include "backend/backend_choice.h"
 #include "cli_args.h"
 #include "model/model.h"
 #include "session/generator.h"
@@ -24,7 +24,10 @@ struct LoadedModel {
     std::unique_ptr<Tokenizer> tokenizer;
 };
 Result<LoadedModel> load_model(const std::string& path);
-// A CPU forward pass with n_ctx tokens of KV cache, capped at the training context.
-Result<std::unique_ptr<cpu::CpuForward>> make_forward(const Model& model, int64_t n_ctx, int threads);
+// --device cpu|vulkan[:N] (run, chat, eval), default cpu.
+Result<BackendSpec> parse_device(Args& args);
+extern const char* const kDeviceOptionHelp;
+// The chosen backend with n_ctx tokens of KV cache, capped at the training context.
+Result<Backend> make_backend(const Model& model, const BackendSpec& device, int64_t n_ctx, int threads);
 
 }  // namespace tessera::cli

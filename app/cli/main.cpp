@@ -13,14 +13,14 @@ void usage(FILE* out) {
         "usage: tessera-cli COMMAND [OPTIONS]\n"
         "\n"
         "commands:\n"
-        "  run  -m MODEL -p PROMPT [-n N] [-t THREADS] [-c CTX] [sampling]\n"
+        "  run  -m MODEL -p PROMPT [-n N] [-t THREADS] [-c CTX] [--device D] [sampling]\n"
         "       generate text from PROMPT, streamed as it is produced\n"
         "  chat -m MODEL [--system TEXT] [--reasoning on|off] [--context-policy refuse|drop]\n"
-        "       [-n N] [-t THREADS] [-c CTX] [sampling]\n"
+        "       [-n N] [-t THREADS] [-c CTX] [--device D] [sampling]\n"
         "       an interactive chat in the model's template; a line is a message\n"
         "  info MODEL\n"
         "       architecture, parameters, tensor types, the layer map and KV-cache size\n"
-        "  eval -m MODEL --tokens 1,2,3 --logits OUT.f32 [--greedy N] [-t THREADS]\n"
+        "  eval -m MODEL --tokens 1,2,3 --logits OUT.f32 [--greedy N] [-t THREADS] [--device D]\n"
         "       logits of every position (n_tokens x n_vocab float32), then N greedy ids\n"
         "  template (-m MODEL | --template FILE) --messages FILE.json [--add-generation-prompt]\n"
         "           [--bos TEXT] [--eos TEXT]\n"
@@ -35,6 +35,7 @@ void usage(FILE* out) {
         "       the Vulkan devices with their memory, and which one is the default and why\n",
         out);
     std::fputs(tessera::cli::kGenerationOptionsHelp, out);
+    std::fputs(tessera::cli::kDeviceOptionHelp, out);
 }
 
 }  // namespace

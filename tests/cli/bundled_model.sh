@@ -3,12 +3,7 @@
 # the known greedy text, eval writes n_tokens x n_vocab float32 logits and greedy ids.
 set -u
 cli=$1 work=$2
-model="$(dirname "$0")/../../packaging/models/aidreams260K-f32.gguf"
-mkdir -p "$work"
-failures=0 passed=0
-expect() {  # expect NAME CONDITION-RESULT DETAIL
-  if [ "$2" = yes ]; then passed=$((passed + 1)); echo "ok   $1"; else failures=$((failures + 1)); echo "FAIL $1: $3"; fi
-}
+source "$(dirname "$0")/lib/expect.bash"
 
 info=$("$cli" info "$model" 2>&1)
 expect "info architecture" "$(grep -q '^architecture: *llama' <<<"$info" && echo yes)" "$info"
@@ -26,5 +21,4 @@ expect "eval greedy ids" "$(grep -qE '^[0-9]+(,[0-9]+){4}$' <<<"$ids" && echo ye
 bad=$("$cli" eval -m "$model" --tokens 1,99999 2>&1); rc=$?
 expect "eval rejects out-of-vocabulary ids" "$([ $rc -ne 0 ] && grep -q 'outside the vocabulary' <<<"$bad" && echo yes)" "$bad"
 
-echo "$passed passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

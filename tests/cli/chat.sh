@@ -4,12 +4,7 @@
 # options are one-line errors. With ../shared: the Llama-3.1 template model's greedy reply.
 set -u
 cli=$1 work=$2 shared=${3:-}
-model="$(dirname "$0")/../../packaging/models/aidreams260K-f32.gguf"
-mkdir -p "$work"
-failures=0 passed=0
-expect() {  # expect NAME CONDITION-RESULT DETAIL
-  if [ "$2" = yes ]; then passed=$((passed + 1)); echo "ok   $1"; else failures=$((failures + 1)); echo "FAIL $1: $3"; fi
-}
+source "$(dirname "$0")/lib/expect.bash"
 
 printf 'I dream\nof the light\n' | "$cli" chat -m "$model" -n 6 -t 1 >"$work/out" 2>"$work/err"; rc=$?
 stats=$(grep -c '^\[.*prompt tokens, .* reused' "$work/err")
@@ -37,5 +32,4 @@ else
   echo "skip: $l3 absent (../shared not beside the checkout)"
 fi
 
-echo "$passed passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

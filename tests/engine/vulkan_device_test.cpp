@@ -94,19 +94,23 @@ TEST(VulkanDeviceChoice, ExplicitBeatsEnvironmentBeatsDefault) {
 }
 
 TEST(VulkanRegistry, EveryOpHasARowAndItsShadersAreEmbedded) {
-    const Op all[] = {Op::MulMat, Op::GetRows, Op::RmsNorm, Op::Rope, Op::SwiGlu, Op::Add, Op::Softmax, Op::KvStore, Op::Attention};
+    const Op all[] = {Op::MulMat, Op::GetRows, Op::QuantizeAct, Op::RmsNorm, Op::Rope, Op::SwiGlu,
+                      Op::Add,    Op::Softmax, Op::KvStore,     Op::Attention};
     EXPECT_EQ(op_registry().size(), std::size(all));
     for (Op op : all) {
         const OpSpec& spec = op_spec(op);
         EXPECT_EQ(spec.op, op) << spec.shader;
         EXPECT_GT(spec.interface.bindings, 0u) << spec.shader;
         EXPECT_LE(spec.interface.push_bytes, 128u) << spec.shader << ": more than Vulkan guarantees";
-        for (TensorType t : {TensorType::F32, TensorType::F16, TensorType::Q8_0})
-            EXPECT_TRUE(op_supports(op, t)) << op_shader(op, t);
+        // quantize_act is typed by the activations' dot type: no F32 variant (nothing to round).
+        const std::vector<TensorType> types = op == Op::QuantizeAct
+            ? std::vector{TensorType::Q8_0, TensorType::Q8_K, TensorType::F16, TensorType::BF16}
+            : std::vector{TensorType::F32, TensorType::F16, TensorType::Q8_0};
+        for (TensorType t : types) EXPECT_TRUE(op_supports(op, t)) << op_shader(op, t);
     }
     EXPECT_EQ(op_shader(Op::MulMat, TensorType::Q4_K), "mul_mat_q4_k");
     EXPECT_EQ(op_shader(Op::RmsNorm, TensorType::Q4_K), "rms_norm");
-    EXPECT_FALSE(op_supports(Op::MulMat, TensorType::Q2_K));  // not written yet
+    EXPECT_FALSE(op_supports(Op::MulMat, TensorType::Q8_K));  // an activation type, never a weight
     // Every embedded module is a SPIR-V module (magic number first).
     for (std::string_view name : spirv_names()) {
         const auto words = spirv(name);
@@ -205,9 +209,9 @@ TEST_F(VulkanDevice, KernelsRejectShapesTheBuffersCannotHold) {
     const Status q = kernels().mul_mat(*rec, TensorType::Q8_0, small, small, small, 1, 33, 1);
     ASSERT_FALSE(q.ok());
     EXPECT_NE(q.error().message.find("multiple of"), std::string::npos) << q.error().message;
-    const Status t = kernels().mul_mat(*rec, TensorType::Q2_K, small, small, small, 1, 256, 1);
+    const Status t = kernels().mul_mat(*rec, TensorType::Q8_K, small, small, small, 1, 256, 1);
     ASSERT_FALSE(t.ok());
-    EXPECT_NE(t.error().message.find("no mul_mat shader for q2_K"), std::string::npos) << t.error().message;
+    EXPECT_NE(t.error().message.find("no mul_mat shader for q8_K"), std::string::npos) << t.error().message;
     ASSERT_TRUE(rec->submit_and_wait().ok());
 }
 

@@ -95,11 +95,40 @@ TEST_P(VulkanMulMat, MatchesDequantizedReferenceAndTheCpuOp) {
 INSTANTIATE_TEST_SUITE_P(Types, VulkanMulMat,
                          ::testing::Values(TensorType::F32, TensorType::F16, TensorType::BF16, TensorType::Q8_0,
                                            TensorType::Q4_0, TensorType::Q4_1, TensorType::Q5_0, TensorType::Q5_1,
-                                           TensorType::Q4_K, TensorType::Q6_K),
+                                           TensorType::Q2_K, TensorType::Q3_K, TensorType::Q4_K, TensorType::Q5_K,
+                                           TensorType::Q6_K),
+                         [](const auto& info) { return std::string(tensor_type_info(info.param).name); });
+
+// Activations rounded as the CPU backend rounds them before its dot products: quantized by
+// convert_activations and dequantized on the host, the GPU's floats must be the same values.
+class VulkanQuantizeAct : public test::VulkanTest, public ::testing::WithParamInterface<TensorType> {};
+
+TEST_P(VulkanQuantizeAct, MatchesTheCpuActivationConversion) {
+    const TensorType dot = GetParam();
+    const int block = tensor_type_info(dot).block_elems;
+    const int64_t n = block == 1 ? 1001 : block * 7;
+    std::mt19937 rng(31);
+    auto x = normal_floats(static_cast<size_t>(n), rng, 2.0f);
+    for (int64_t i = 0; i < std::min<int64_t>(block, n); ++i) x[i] = 0.0f;    // an all-zero block
+    for (int64_t i = n / 2; i < n / 2 + 40; ++i) x[i] *= 1e-6f;              // f16 subnormals
+    auto xb = buffer_with(x);
+    auto yb = buffer_of_floats(x.size());
+    run([&](CommandRecorder& rec) { return kernels().quantize_act(rec, dot, xb, yb, n); });
+
+    std::vector<uint8_t> q(row_bytes(tensor_type_info(dot), n));
+    cpu::convert_activations(cpu::best_isa(), dot, x.data(), n, 1, q.data());
+    std::vector<float> want(x.size());
+    dequantize_row(dot, q.data(), want.data(), n);
+    expect_close(read_floats(yb, want.size()), want, 0.0f, 0.0f, std::string(tensor_type_info(dot).name));
+}
+
+INSTANTIATE_TEST_SUITE_P(DotTypes, VulkanQuantizeAct,
+                         ::testing::Values(TensorType::Q8_0, TensorType::Q8_1, TensorType::Q8_K, TensorType::F16, TensorType::BF16),
                          [](const auto& info) { return std::string(tensor_type_info(info.param).name); });
 
 TEST_F(VulkanOps, GetRowsMatchesDequantizeRow) {
-    for (TensorType type : {TensorType::F32, TensorType::F16, TensorType::Q8_0, TensorType::Q4_0, TensorType::Q4_K, TensorType::Q6_K}) {
+    for (TensorType type : {TensorType::F32, TensorType::F16, TensorType::Q8_0, TensorType::Q4_0, TensorType::Q2_K, TensorType::Q3_K,
+                           TensorType::Q4_K, TensorType::Q5_K, TensorType::Q6_K}) {
         SCOPED_TRACE(tensor_type_info(type).name);
         std::mt19937 rng(3);
         const int64_t K = awkward_k(type), rows = 9;

@@ -23,14 +23,15 @@ int64_t max_heads(const ModelConfig& c) {
     return h;
 }
 
-// Scratch element counts for a batch of nb tokens, in allocation order (ids ... logits).
+// Scratch element counts for a batch of nb tokens, in allocation order (ids ... logits, xq).
 std::vector<uint64_t> scratch_floats(const ModelConfig& c, int64_t nb, int64_t n_ctx) {
     const auto n = static_cast<uint64_t>(nb);
     const auto H = static_cast<uint64_t>(c.n_embd), qd = static_cast<uint64_t>(max_query_dim(c));
     const auto kv = static_cast<uint64_t>(std::max<int64_t>(c.max_kv_dim(), 1));
     const auto ffn = static_cast<uint64_t>(std::max<int64_t>(c.max_ffn_width(), 1));
     return {n, n * static_cast<uint64_t>(c.head_dim), n * H, n * H, n * qd, n * kv, n * kv, n * qd, n * ffn, n * ffn,
-            n * H, n * static_cast<uint64_t>(max_heads(c)) * static_cast<uint64_t>(n_ctx), n * static_cast<uint64_t>(c.n_vocab)};
+            n * H, n * static_cast<uint64_t>(max_heads(c)) * static_cast<uint64_t>(n_ctx), n * static_cast<uint64_t>(c.n_vocab),
+            n * std::max({H, qd, ffn})};
 }
 
 }  // namespace
@@ -63,7 +64,10 @@ Result<std::unique_ptr<VulkanForward>> VulkanForward::create(const Model& model,
         return Error{"the model needs " + format_bytes(needed) + " of GPU memory with a context of " + std::to_string(options.n_ctx) +
                      " tokens; '" + info.name + "' has " + format_bytes(available) + " available"};
 
-    std::unique_ptr<VulkanForward> self(new VulkanForward(model, context, options.n_ctx, std::min(options.n_batch, options.n_ctx)));
+    uint64_t max_slice = std::min(info.caps.max_storage_buffer_range, info.caps.max_memory_allocation_size ? info.caps.max_memory_allocation_size : UINT64_MAX);
+    if (options.max_tensor_bytes > 0) max_slice = std::min(max_slice, options.max_tensor_bytes);
+    std::unique_ptr<VulkanForward> self(
+        new VulkanForward(model, context, options.n_ctx, std::min(options.n_batch, options.n_ctx), max_slice));
     self->rope_ = cpu::rope_frequencies(c.rope_dim, c.rope_base, model.rope_freqs());
     self->device_bytes_ = needed;
     TESSERA_TRY(self->upload_weights());
@@ -80,12 +84,20 @@ Result<VulkanForward::GpuMatrix> VulkanForward::upload_matrix(const Matrix& m) {
     g.type = m.type;
     g.rows = m.rows;
     g.cols = m.cols;
-    const uint64_t size = m.row_bytes * static_cast<uint64_t>(m.rows);
-    auto buffer = Buffer::create(ctx_.device(), size, MemoryKind::DeviceLocal);
-    if (!buffer) return wrap_error("tensor '" + m.name + "'", buffer.error());
-    // Streamed from the memory-mapped file through a bounded staging buffer.
-    TESSERA_TRY(upload(ctx_.device(), *buffer, std::as_bytes(std::span(m.data, size))));
-    g.buffer = std::move(buffer.value());
+    if (m.row_bytes > max_slice_)
+        return Error{"a row of tensor '" + m.name + "' (" + format_bytes(m.row_bytes) + ") exceeds the largest buffer the device binds (" +
+                     format_bytes(max_slice_) + ")"};
+    // Whole rows per slice, so every slice is an ordinary matrix for mul_mat and get_rows.
+    const auto rows_per_slice = static_cast<int64_t>(max_slice_ / m.row_bytes);
+    for (int64_t row0 = 0; row0 < m.rows; row0 += rows_per_slice) {
+        const int64_t rows = std::min(rows_per_slice, m.rows - row0);
+        const uint64_t size = m.row_bytes * static_cast<uint64_t>(rows);
+        auto buffer = Buffer::create(ctx_.device(), size, MemoryKind::DeviceLocal);
+        if (!buffer) return wrap_error("tensor '" + m.name + "'", buffer.error());
+        // Streamed from the memory-mapped file through a bounded staging buffer.
+        TESSERA_TRY(upload(ctx_.device(), *buffer, std::as_bytes(std::span(m.data + row0 * static_cast<int64_t>(m.row_bytes), size))));
+        g.slices.push_back({row0, rows, std::move(buffer.value())});
+    }
     return g;
 }
 
@@ -143,7 +155,7 @@ Status VulkanForward::upload_weights() {
 }
 
 Status VulkanForward::allocate_scratch() {
-    std::optional<Buffer>* slots[] = {&ids_, &cos_sin_, &x_, &h_, &q_, &k_, &v_, &attn_, &gate_, &up_, &tmp_, &scores_, &logits_};
+    std::optional<Buffer>* slots[] = {&ids_, &cos_sin_, &x_, &h_, &q_, &k_, &v_, &attn_, &gate_, &up_, &tmp_, &scores_, &logits_, &xq_};
     const auto sizes = scratch_floats(model_.config(), n_batch_, n_ctx_);
     for (size_t i = 0; i < sizes.size(); ++i) {
         auto b = Buffer::create(ctx_.device(), std::max<uint64_t>(sizes[i], 1) * kF32, MemoryKind::DeviceLocal);
@@ -179,8 +191,27 @@ Status VulkanForward::eval(std::span<const int32_t> tokens, std::span<const int6
     return Status::success();
 }
 
-Status VulkanForward::linear(CommandRecorder& rec, const GpuMatrix& w, const Buffer& x, const Buffer& y, int64_t n) {
-    return ctx_.kernels().mul_mat(rec, w.type, *w.buffer, x, y, w.rows, w.cols, n);
+Status VulkanForward::linear(CommandRecorder& rec, const Buffer& x, int64_t n, std::initializer_list<Product> products) {
+    Kernels& k = ctx_.kernels();
+    auto dot_of = [](const Product& p) { return tensor_type_info(p.w.type).dot_type; };
+    std::vector<TensorType> done;
+    for (const Product& first : products) {
+        const TensorType dot = dot_of(first);
+        if (std::find(done.begin(), done.end(), dot) != done.end()) continue;
+        const Buffer* input = &x;
+        if (dot != TensorType::F32) {
+            if (!done.empty()) TESSERA_TRY(rec.barrier());  // earlier products finish reading xq_
+            TESSERA_TRY(k.quantize_act(rec, dot, x, *xq_, n * first.w.cols));
+            TESSERA_TRY(rec.barrier());
+            input = &*xq_;
+        }
+        done.push_back(dot);
+        for (const Product& p : products)
+            if (dot_of(p) == dot)
+                for (const Slice& s : p.w.slices)
+                    TESSERA_TRY(k.mul_mat(rec, p.w.type, s.buffer, *input, p.y, s.rows, p.w.cols, n, s.row0, p.w.rows));
+    }
+    return Status::success();
 }
 
 Status VulkanForward::record_layer(CommandRecorder& rec, size_t l, int64_t n, int64_t pos) {
@@ -194,9 +225,7 @@ Status VulkanForward::record_layer(CommandRecorder& rec, size_t l, int64_t n, in
         const int64_t kv_dim = plan.n_head_kv * hd;
         TESSERA_TRY(k.rms_norm(rec, *x_, *g.attn_norm, *h_, H, n, c.rms_eps));
         TESSERA_TRY(rec.barrier());
-        TESSERA_TRY(linear(rec, g.q, *h_, *q_, n));
-        TESSERA_TRY(linear(rec, g.k, *h_, *k_, n));
-        TESSERA_TRY(linear(rec, g.v, *h_, *v_, n));
+        TESSERA_TRY(linear(rec, *h_, n, {{g.q, *q_}, {g.k, *k_}, {g.v, *v_}}));
         TESSERA_TRY(rec.barrier());
         TESSERA_TRY(k.rope(rec, *q_, *cos_sin_, plan.n_head, hd, n));
         TESSERA_TRY(k.rope(rec, *k_, *cos_sin_, plan.n_head_kv, hd, n));
@@ -206,11 +235,11 @@ Status VulkanForward::record_layer(CommandRecorder& rec, size_t l, int64_t n, in
         TESSERA_TRY(rec.barrier());
         TESSERA_TRY(k.attention(rec, *q_, *g.k_cache, *g.v_cache, *scores_, *attn_, {hd, plan.n_head, plan.n_head_kv, n_ctx_, pos, n}));
         TESSERA_TRY(rec.barrier());
-        TESSERA_TRY(linear(rec, g.o, *attn_, *tmp_, n));
+        TESSERA_TRY(linear(rec, *attn_, n, {{g.o, *tmp_}}));
     } else if (plan.attention == AttentionKind::Linear) {
         TESSERA_TRY(k.rms_norm(rec, *x_, *g.attn_norm, *h_, H, n, c.rms_eps));
         TESSERA_TRY(rec.barrier());
-        TESSERA_TRY(linear(rec, g.o, *h_, *tmp_, n));
+        TESSERA_TRY(linear(rec, *h_, n, {{g.o, *tmp_}}));
     }
     if (plan.attention != AttentionKind::None) {
         TESSERA_TRY(rec.barrier());
@@ -221,16 +250,15 @@ Status VulkanForward::record_layer(CommandRecorder& rec, size_t l, int64_t n, in
     if (plan.ffn == FfnKind::SwiGlu) {
         TESSERA_TRY(k.rms_norm(rec, *x_, *g.ffn_norm, *h_, H, n, c.rms_eps));
         TESSERA_TRY(rec.barrier());
-        TESSERA_TRY(linear(rec, g.gate, *h_, *gate_, n));
-        TESSERA_TRY(linear(rec, g.up, *h_, *up_, n));
+        TESSERA_TRY(linear(rec, *h_, n, {{g.gate, *gate_}, {g.up, *up_}}));
         TESSERA_TRY(rec.barrier());
         TESSERA_TRY(k.swiglu(rec, *gate_, *up_, n * plan.ffn_width));
         TESSERA_TRY(rec.barrier());
-        TESSERA_TRY(linear(rec, g.down, *gate_, *tmp_, n));
+        TESSERA_TRY(linear(rec, *gate_, n, {{g.down, *tmp_}}));
     } else if (plan.ffn == FfnKind::Linear) {
         TESSERA_TRY(k.rms_norm(rec, *x_, *g.ffn_norm, *h_, H, n, c.rms_eps));
         TESSERA_TRY(rec.barrier());
-        TESSERA_TRY(linear(rec, g.ffn_linear, *h_, *tmp_, n));
+        TESSERA_TRY(linear(rec, *h_, n, {{g.ffn_linear, *tmp_}}));
     }
     if (plan.ffn != FfnKind::None) {
         TESSERA_TRY(rec.barrier());
@@ -254,7 +282,8 @@ Status VulkanForward::eval_batch(std::span<const int32_t> tokens, std::span<cons
     auto rec = CommandRecorder::create(dev);
     if (!rec) return rec.error();
     TESSERA_TRY(rec->begin());
-    TESSERA_TRY(ctx_.kernels().get_rows(*rec, embd_.type, *embd_.buffer, embd_.rows, H, *ids_, n, *x_));
+    for (const Slice& s : embd_.slices)
+        TESSERA_TRY(ctx_.kernels().get_rows(*rec, embd_.type, s.buffer, s.rows, H, *ids_, n, *x_, s.row0));
     TESSERA_TRY(rec->barrier());
     for (size_t l = 0; l < c.layers.size(); ++l) TESSERA_TRY(record_layer(*rec, l, n, pos));
 
@@ -273,7 +302,7 @@ Status VulkanForward::eval_batch(std::span<const int32_t> tokens, std::span<cons
         TESSERA_TRY(rec->barrier());
         TESSERA_TRY(ctx_.kernels().rms_norm(*rec, *tmp_, *output_norm_, *h_, H, static_cast<int64_t>(count), c.rms_eps));
         TESSERA_TRY(rec->barrier());
-        TESSERA_TRY(linear(*rec, out, *h_, *logits_, static_cast<int64_t>(count)));
+        TESSERA_TRY(linear(*rec, *h_, static_cast<int64_t>(count), {{out, *logits_}}));
         TESSERA_TRY(rec->submit_and_wait());
         TESSERA_TRY(download(dev, *logits_, std::as_writable_bytes(std::span(host.data(), count * static_cast<size_t>(c.n_vocab)))));
         for (size_t j = 0; j < count; ++j)

@@ -3,17 +3,20 @@
 // each batch recorded into one command buffer with barriers only between dependent ops.
 // No-op sub-blocks record nothing and own no buffers.
 //
-// First version: the whole model on one device (no partial offload yet), tensors no larger
-// than one storage binding, and the host waits for each batch.
+// First version: the whole model on one device (no partial offload yet), and the host waits
+// for each batch. A matrix larger than one binding range or allocation is split by rows
+// into several buffers (Nemotron Ultra's FFN matrices exceed 4 GiB; lavapipe binds 128 MiB).
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <span>
 #include <vector>
 
 #include "backend/cpu/ops.h"
+#include "backend/evaluator.h"
 #include "backend/vulkan/buffer.h"
 #include "backend/vulkan/context.h"
 #include "core/result.h"
@@ -24,9 +27,12 @@ namespace tessera::vulkan {
 struct ForwardOptions {
     int64_t n_ctx = 4096;  // KV cache capacity in tokens
     int64_t n_batch = 64;  // most tokens recorded into one submission (scratch grows with it)
+    // Largest buffer of one matrix slice; 0: the device's binding range and allocation limit.
+    // Tests set a small one to split small models.
+    uint64_t max_tensor_bytes = 0;
 };
 
-class VulkanForward {
+class VulkanForward final : public Evaluator {
 public:
     // Errors before uploading anything when the model, cache and scratch exceed the device's
     // memory budget ("needs X GiB of GPU memory, Y GiB available").
@@ -35,36 +41,48 @@ public:
 
     // As CpuForward::eval: tokens at positions n_past() .. n_past()+n-1; for each index in
     // logit_rows, n_vocab logits at logits + j * n_vocab.
-    Status eval(std::span<const int32_t> tokens, std::span<const int64_t> logit_rows, float* logits);
-    int64_t n_past() const { return n_past_; }
-    void truncate(int64_t n);
-    int64_t n_ctx() const { return n_ctx_; }
+    Status eval(std::span<const int32_t> tokens, std::span<const int64_t> logit_rows, float* logits) override;
+    int64_t n_past() const override { return n_past_; }
+    void truncate(int64_t n) override;
+    int64_t n_ctx() const override { return n_ctx_; }
+    int64_t n_batch() const override { return n_batch_; }
     uint64_t device_bytes() const { return device_bytes_; }  // weights + KV cache + scratch
 
 private:
+    struct Slice {
+        int64_t row0 = 0, rows = 0;
+        Buffer buffer;
+    };
     struct GpuMatrix {
         TensorType type = TensorType::F32;
         int64_t rows = 0, cols = 0;
-        std::optional<Buffer> buffer;  // empty when the model has no such matrix
+        std::vector<Slice> slices;  // consecutive rows; none when the model has no such matrix
     };
     struct GpuLayer {
         std::optional<Buffer> attn_norm, ffn_norm, k_cache, v_cache;
         GpuMatrix q, k, v, o, gate, up, down, ffn_linear;
     };
 
-    VulkanForward(const Model& model, Context& context, int64_t n_ctx, int64_t n_batch)
-        : model_(model), ctx_(context), n_ctx_(n_ctx), n_batch_(n_batch) {}
+    VulkanForward(const Model& model, Context& context, int64_t n_ctx, int64_t n_batch, uint64_t max_slice)
+        : model_(model), ctx_(context), n_ctx_(n_ctx), n_batch_(n_batch), max_slice_(max_slice) {}
     Status upload_weights();
     Status allocate_scratch();
     Status eval_batch(std::span<const int32_t> tokens, std::span<const int64_t> logit_rows, float* logits);
     Status record_layer(CommandRecorder& rec, size_t l, int64_t n, int64_t pos);
-    Status linear(CommandRecorder& rec, const GpuMatrix& w, const Buffer& x, const Buffer& y, int64_t n);
+    struct Product {
+        const GpuMatrix& w;
+        const Buffer& y;
+    };
+    // y = W x for each product over the same n rows of x. x is first rounded as the CPU
+    // rounds activations for each weight's dot type (8-bit grids, f16, bf16), once per type.
+    Status linear(CommandRecorder& rec, const Buffer& x, int64_t n, std::initializer_list<Product> products);
     Result<GpuMatrix> upload_matrix(const Matrix& m);
     Result<Buffer> upload_floats(const std::vector<float>& v);
 
     const Model& model_;
     Context& ctx_;
     int64_t n_ctx_, n_batch_;
+    uint64_t max_slice_;  // bytes of the largest matrix slice
     int64_t n_past_ = 0;
     uint64_t device_bytes_ = 0;
     std::optional<cpu::RopeFrequencies> rope_;
@@ -74,6 +92,7 @@ private:
     std::vector<GpuLayer> layers_;
     // Scratch for n_batch tokens.
     std::optional<Buffer> ids_, cos_sin_, x_, h_, q_, k_, v_, attn_, gate_, up_, tmp_, scores_, logits_;
+    std::optional<Buffer> xq_;  // the input of a product, rounded to the weights' dot type
 };
 
 // Bytes VulkanForward needs on the device for `model` (weights, KV cache, scratch).

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <vector>
 
 namespace tessera::vulkan {
 namespace {
@@ -39,14 +40,16 @@ Result<uint64_t> weight_rows(TensorType type, int64_t K, int64_t rows, const Buf
 }
 
 constexpr uint64_t kF32 = sizeof(float);
+constexpr int64_t kRowsTarget = 8;  // mul_mat: elements of a row per invocation worth a workgroup
 
 }  // namespace
 
-Result<const Pipeline*> Kernels::pipeline(Op op, TensorType type) {
+Result<const Pipeline*> Kernels::pipeline(Op op, TensorType type, std::span<const uint32_t> extra) {
     if (op_spec(op).typed && !op_supports(op, type))
         return Error{"the Vulkan backend has no " + std::string(op_spec(op).shader) + " shader for " +
                      std::string(tensor_type_info(type).name) + " tensors yet"};
-    const uint32_t spec[] = {workgroup_size_};
+    std::vector<uint32_t> spec = {workgroup_size_};
+    spec.insert(spec.end(), extra.begin(), extra.end());
     return pipelines_.get(op_shader(op, type), op_spec(op).interface, spec);
 }
 
@@ -61,36 +64,67 @@ Result<Groups> Kernels::grid(int64_t n, uint32_t z) const {
 }
 
 Status Kernels::mul_mat(CommandRecorder& rec, TensorType w_type, const Buffer& w, const Buffer& x, const Buffer& y,
-                        int64_t M, int64_t K, int64_t N) {
-    auto p = pipeline(Op::MulMat, w_type);  // an unsupported type is the first thing to report
+                        int64_t M, int64_t K, int64_t N, int64_t row0, int64_t y_rows) {
+    if (y_rows == 0) y_rows = M;
+    if (row0 < 0 || row0 + M > y_rows)
+        return Error{"mul_mat: rows " + std::to_string(row0) + ".." + std::to_string(row0 + M) + " are outside the " +
+                     std::to_string(y_rows) + " rows of the output"};
+    // Columns per workgroup (COLS in mul_mat.comp): one for decode, 8 for a prefill batch.
+    // Rows per workgroup (ROWS): for decode, about 8 elements of a row per invocation (a
+    // prefill has COLS columns of work per workgroup already).
+    const uint32_t cols = N > 1 ? 8 : 1;
+    uint32_t rows = 1;
+    while (N == 1 && rows < workgroup_size_ && K / (workgroup_size_ / rows) < kRowsTarget) rows *= 2;
+    const uint32_t spec[] = {cols, rows};
+    auto p = pipeline(Op::MulMat, w_type, spec);  // an unsupported type is the first thing to report
     if (!p) return p.error();
     auto row = weight_rows(w_type, K, M, w, "mul_mat");
     if (!row) return row.error();
     TESSERA_TRY(fits_u32(K * N, "mul_mat input elements"));
-    TESSERA_TRY(fits_u32(M * N, "mul_mat output elements"));
+    TESSERA_TRY(fits_u32(y_rows * N, "mul_mat output elements"));
     if (N > std::numeric_limits<uint16_t>::max()) return Error{"mul_mat: more than 65535 input rows in one dispatch"};
     TESSERA_TRY(holds(x, static_cast<uint64_t>(K * N) * kF32, "mul_mat input"));
-    TESSERA_TRY(holds(y, static_cast<uint64_t>(M * N) * kF32, "mul_mat output"));
-    auto g = grid(M, static_cast<uint32_t>(N));
+    TESSERA_TRY(holds(y, static_cast<uint64_t>(y_rows * N) * kF32, "mul_mat output"));
+    auto g = grid((M + rows - 1) / rows, static_cast<uint32_t>((N + cols - 1) / cols));
     if (!g) return g.error();
-    const struct { uint32_t M, K, N, row_bytes; } params{uint32_t(M), uint32_t(K), uint32_t(N), uint32_t(*row)};
+    const struct { uint32_t M, K, N, row_bytes, row0, y_rows; } params{uint32_t(M), uint32_t(K), uint32_t(N), uint32_t(*row),
+                                                                       uint32_t(row0), uint32_t(y_rows)};
     return rec.dispatch(**p, {&w, &x, &y}, bytes_of(params), *g);
 }
 
 Status Kernels::get_rows(CommandRecorder& rec, TensorType type, const Buffer& table, int64_t n_rows, int64_t K,
-                         const Buffer& ids, int64_t n_ids, const Buffer& y) {
+                         const Buffer& ids, int64_t n_ids, const Buffer& y, int64_t row0) {
     auto p = pipeline(Op::GetRows, type);  // an unsupported type is the first thing to report
     if (!p) return p.error();
     auto row = weight_rows(type, K, n_rows, table, "get_rows");
     if (!row) return row.error();
     TESSERA_TRY(fits_u32(K * n_ids, "get_rows output elements"));
+    TESSERA_TRY(fits_u32(row0 + n_rows, "get_rows table rows"));
     if (n_ids > std::numeric_limits<uint16_t>::max()) return Error{"get_rows: more than 65535 ids in one dispatch"};
     TESSERA_TRY(holds(ids, static_cast<uint64_t>(n_ids) * sizeof(int32_t), "get_rows ids"));
     TESSERA_TRY(holds(y, static_cast<uint64_t>(K * n_ids) * kF32, "get_rows output"));
     auto g = grid((K + workgroup_size_ - 1) / workgroup_size_, static_cast<uint32_t>(n_ids));
     if (!g) return g.error();
-    const struct { uint32_t K, n_ids, row_bytes, n_rows; } params{uint32_t(K), uint32_t(n_ids), uint32_t(*row), uint32_t(n_rows)};
+    const struct { uint32_t K, n_ids, row_bytes, n_rows, row0; } params{uint32_t(K), uint32_t(n_ids), uint32_t(*row),
+                                                                      uint32_t(n_rows), uint32_t(row0)};
     return rec.dispatch(**p, {&table, &ids, &y}, bytes_of(params), *g);
+}
+
+Status Kernels::quantize_act(CommandRecorder& rec, TensorType dot, const Buffer& x, const Buffer& y, int64_t n) {
+    if (dot == TensorType::Q8_1) dot = TensorType::Q8_0;  // the same values; only Q8_1's block sum differs
+    auto p = pipeline(Op::QuantizeAct, dot);
+    if (!p) return p.error();
+    const int block = tensor_type_info(dot).block_elems;
+    if (n % block != 0)
+        return Error{"quantize_act: " + std::to_string(n) + " activations are not whole blocks of " + std::to_string(block)};
+    TESSERA_TRY(fits_u32(n, "quantize_act elements"));
+    TESSERA_TRY(holds(x, static_cast<uint64_t>(n) * kF32, "quantize_act input"));
+    TESSERA_TRY(holds(y, static_cast<uint64_t>(n) * kF32, "quantize_act output"));
+    // One workgroup per block of the 8-bit types; one invocation per element of f16/bf16.
+    auto g = grid(block > 1 ? n / block : (n + workgroup_size_ - 1) / workgroup_size_);
+    if (!g) return g.error();
+    const struct { uint32_t n; } params{uint32_t(n)};
+    return rec.dispatch(**p, {&x, &y}, bytes_of(params), *g);
 }
 
 Status Kernels::rms_norm(CommandRecorder& rec, const Buffer& x, const Buffer& weight, const Buffer& y, int64_t n,

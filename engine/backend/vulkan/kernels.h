@@ -29,12 +29,19 @@ public:
         : pipelines_(pipelines), workgroup_size_(workgroup_size), max_groups_x_(max_groups_x) {}
 
     // y[c * M + r] = dot(W row r, x row c): W is M rows of K elements of `w_type` (GGUF
-    // layout), x is N rows of K floats, y is N rows of M floats.
+    // layout), x is N rows of K floats, y is N rows of M floats. For one slice of a matrix
+    // split across buffers: W holds rows row0 .. row0+M of a y_rows-row matrix, and writes
+    // y[c * y_rows + row0 + r].
     Status mul_mat(CommandRecorder& rec, TensorType w_type, const Buffer& w, const Buffer& x, const Buffer& y,
-                   int64_t M, int64_t K, int64_t N);
+                   int64_t M, int64_t K, int64_t N, int64_t row0 = 0, int64_t y_rows = 0);
+    // y = x rounded as the CPU rounds activations of dot type `dot` (tensor_type_info(w).dot_type)
+    // before its dot products: Q8_0/Q8_1/Q8_K grids, F16 or BF16, as floats. n: a multiple
+    // of the dot type's block. F32 needs no call.
+    Status quantize_act(CommandRecorder& rec, TensorType dot, const Buffer& x, const Buffer& y, int64_t n);
     // y[i] = row ids[i] of a table of n_rows rows of K elements of `type`, as floats.
+    // A slice (rows row0 .. row0+n_rows of a split table) writes only the ids it holds.
     Status get_rows(CommandRecorder& rec, TensorType type, const Buffer& table, int64_t n_rows, int64_t K,
-                    const Buffer& ids, int64_t n_ids, const Buffer& y);
+                    const Buffer& ids, int64_t n_ids, const Buffer& y, int64_t row0 = 0);
     // Each of `rows` rows of n: y = x / sqrt(mean(x^2) + eps) * weight.
     Status rms_norm(CommandRecorder& rec, const Buffer& x, const Buffer& weight, const Buffer& y, int64_t n,
                     int64_t rows, float eps);
@@ -59,7 +66,8 @@ public:
     uint32_t workgroup_size() const { return workgroup_size_; }
 
 private:
-    Result<const Pipeline*> pipeline(Op op, TensorType type = TensorType::F32);
+    // `extra`: specialization constants after the workgroup size (constant_id 1, 2, ...).
+    Result<const Pipeline*> pipeline(Op op, TensorType type = TensorType::F32, std::span<const uint32_t> extra = {});
     Status binary_in_place(CommandRecorder& rec, Op op, const Buffer& a, const Buffer& b, int64_t n);
     // A 2D grid of at least `n` workgroups (shaders fold y into x; see shaders/common.glsl).
     Result<Groups> grid(int64_t n, uint32_t z = 1) const;

@@ -9,8 +9,9 @@ namespace {
 
 // Push-constant sizes mirror the `Params` blocks in the shaders (uints and floats, 4 bytes each).
 constexpr OpSpec kOps[] = {
-    {Op::MulMat, "mul_mat", true, {3, 4 * 4}},    // W, x, y; M K N row_bytes
-    {Op::GetRows, "get_rows", true, {3, 4 * 4}},  // table, ids, y; K n_ids row_bytes n_rows
+    {Op::MulMat, "mul_mat", true, {3, 6 * 4}},    // W, x, y; M K N row_bytes row0 y_rows
+    {Op::GetRows, "get_rows", true, {3, 5 * 4}},  // table, ids, y; K n_ids row_bytes n_rows row0
+    {Op::QuantizeAct, "quantize_act", true, {2, 1 * 4}},  // x, y; n (typed by the dot type)
     {Op::RmsNorm, "rms_norm", false, {3, 3 * 4}}, // x, weight, y; n rows eps
     {Op::Rope, "rope", false, {2, 3 * 4}},        // x, cos_sin; n_heads head_dim tokens
     {Op::SwiGlu, "swiglu", false, {2, 1 * 4}},    // gate, up; n

@@ -1,0 +1,45 @@
+// Which backend evaluates a model: "cpu", "vulkan" (the default Vulkan device, see
+// vulkan/device_choice.h) or "vulkan:N" / "vulkan:NAME" (an index or a piece of the
+// device name). One place that parses the choice and builds the Evaluator, so the CLI,
+// the benchmark and the app accept the same spellings and give the same errors.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "backend/evaluator.h"
+#include "core/result.h"
+#include "model/model.h"
+
+namespace tessera {
+
+enum class BackendKind { Cpu, Vulkan };
+
+struct BackendSpec {
+    BackendKind kind = BackendKind::Cpu;
+    std::string device;  // Vulkan only: index or name piece; empty for the default device
+};
+
+// "cpu", "vulkan", "vulkan:1", "vulkan:llvmpipe" (case-insensitive kind).
+Result<BackendSpec> parse_backend(std::string_view text);
+
+struct BackendOptions {
+    int64_t n_ctx = 4096;
+    int n_threads = 0;      // CPU: 0 is one per hardware thread
+    int64_t n_batch = 0;    // 0: the backend's default
+};
+
+struct Backend {
+    // Declared first so it is destroyed last: the Vulkan device outlives the evaluator.
+    std::shared_ptr<void> owner;
+    std::unique_ptr<Evaluator> evaluator;
+    std::string description;  // "CPU, 2 threads, avx2 kernels" / "Vulkan: llvmpipe (...)"
+};
+
+// Errors are one line a person can act on: no Vulkan device (or a build without Vulkan),
+// a device choice that matches nothing (listing the devices), a model that does not fit.
+Result<Backend> create_backend(const Model& model, const BackendSpec& spec, const BackendOptions& options);
+
+}  // namespace tessera
