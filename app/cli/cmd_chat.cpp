@@ -111,7 +111,7 @@ int chat_command(Args& args) {
         return fail(Error{"--context-policy takes refuse or drop, not '" + policy + "'"});
     if (auto s = args.check_unused(); !s) return fail(s.error());
 
-    auto loaded = load_model(*model_path);
+    auto loaded = load_model_and_tokenizer(*model_path);
     if (!loaded) return fail(loaded.error());
     auto backend = make_backend(*loaded->model, *device, *ctx, static_cast<int>(*threads));
     if (!backend) return fail(backend.error());

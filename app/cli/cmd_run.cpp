@@ -20,7 +20,7 @@ int run_command(Args& args) {
     if (!model_path || !prompt) return fail(Error{"run needs -m MODEL and -p PROMPT"});
     if (auto s = args.check_unused(); !s) return fail(s.error());
 
-    auto loaded = load_model(*model_path);
+    auto loaded = load_model_and_tokenizer(*model_path);
     if (!loaded) return fail(loaded.error());
     const Tokenizer& tok = *loaded->tokenizer;
     const std::vector<int32_t> tokens = tok.encode(*prompt, tok.adds_bos(), false);

@@ -2,7 +2,6 @@
 
 #include <random>
 
-#include "tokenizer/vocab_from_gguf.h"
 
 namespace tessera::cli {
 
@@ -42,19 +41,6 @@ Result<GenerationSettings> parse_generation_settings(Args& args, int64_t default
     g.stop = args.options({"--stop"});
     TESSERA_TRY(validate(g.sampling));
     return g;
-}
-
-Result<LoadedModel> load_model(const std::string& path) {
-    LoadedModel m;
-    auto model = Model::load(path);
-    if (!model) return model.error();
-    m.model = std::move(*model);
-    auto vocab = vocab_from_gguf(m.model->file());
-    if (!vocab) return wrap_error(path, vocab.error());
-    auto tokenizer = Tokenizer::create(std::move(vocab.value()));
-    if (!tokenizer) return wrap_error(path, tokenizer.error());
-    m.tokenizer = std::move(*tokenizer);
-    return m;
 }
 
 // The CPU stays the default until a Vulkan decode is measured faster on a real GPU: the

@@ -9,6 +9,7 @@
 #include "cli_args.h"
 #include "model/model.h"
 #include "session/generator.h"
+#include "session/loaded_model.h"
 #include "tokenizer/tokenizer.h"
 
 namespace tessera::cli {
@@ -19,11 +20,6 @@ namespace tessera::cli {
 Result<GenerationSettings> parse_generation_settings(Args& args, int64_t default_max_tokens);
 extern const char* const kGenerationOptionsHelp;
 
-struct LoadedModel {
-    std::unique_ptr<Model> model;
-    std::unique_ptr<Tokenizer> tokenizer;
-};
-Result<LoadedModel> load_model(const std::string& path);
 // --device cpu|vulkan[:N] (run, chat, eval), default cpu.
 Result<BackendSpec> parse_device(Args& args);
 extern const char* const kDeviceOptionHelp;

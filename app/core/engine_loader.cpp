@@ -3,21 +3,17 @@
 #include <algorithm>
 
 #include "chat/builtin_templates.h"
-#include "tokenizer/vocab_from_gguf.h"
+#include "session/loaded_model.h"
 
 namespace tessera::app {
 
 Result<std::unique_ptr<LoadedEngine>> load_engine(const LoadRequest& request) {
     const std::string path = request.path.toStdString();
     auto loaded = std::make_unique<LoadedEngine>();
-    auto model = Model::load(path);
-    if (!model) return model.error();
-    loaded->model = std::move(*model);
-    auto vocab = vocab_from_gguf(loaded->model->file());
-    if (!vocab) return wrap_error(path, vocab.error());
-    auto tokenizer = Tokenizer::create(std::move(vocab.value()));
-    if (!tokenizer) return wrap_error(path, tokenizer.error());
-    loaded->tokenizer = std::move(*tokenizer);
+    auto files = load_model_and_tokenizer(path);
+    if (!files) return files.error();
+    loaded->model = std::move(files->model);
+    loaded->tokenizer = std::move(files->tokenizer);
     cpu::ForwardOptions options;
     options.n_ctx = std::min<int64_t>(request.context_tokens, loaded->model->config().n_ctx_train);
     options.n_threads = request.threads;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "convert/hf_config.h"
+#include "core/text_file.h"
 #include "convert/hf_tokenizer.h"
 #include "convert/output_file.h"
 #include "convert/row_ranges.h"
@@ -157,14 +158,6 @@ void write_metadata(GgufWriter& w, const HfConfig& c, const std::string& name, T
     w.set_u32(a + "vocab_size", static_cast<uint32_t>(c.n_vocab));
 }
 
-Result<std::string> read_text(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Error{"cannot read " + path.string()};
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 // Converts rows [begin, end) of t into dst (row-major, the tensor's type).
 Status convert_rows(const PlannedTensor& t, int64_t begin, int64_t end, uint8_t* dst) {
     const size_t row_size = quantized_size(t.type, t.cols);
@@ -184,7 +177,7 @@ Status convert_rows(const PlannedTensor& t, int64_t begin, int64_t end, uint8_t*
 }  // namespace
 
 Status convert_hf_checkpoint(const std::string& folder, const std::string& out_path, const ConvertOptions& options) {
-    auto config_text = read_text(fs::path(folder) / "config.json");
+    auto config_text = read_text_file(fs::path(folder) / "config.json");
     if (!config_text) return config_text.error();
     auto config = parse_hf_config(*config_text);
     if (!config) return config.error();

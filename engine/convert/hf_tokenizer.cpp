@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "convert/sentencepiece_model.h"
+#include "core/text_file.h"
 #include "gguf/gguf_writer.h"
 #include "tokenizer/vocab.h"
 
@@ -30,12 +31,10 @@ constexpr KnownPreTokenizer kPreTokenizers[] = {
 };
 
 Result<json> read_json(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Error{"cannot read " + path.string()};
-    std::ostringstream text;
-    text << in.rdbuf();
+    auto text = read_text_file(path);
+    if (!text) return text.error();
     try {
-        return json::parse(text.str());
+        return json::parse(*text);
     } catch (const json::exception& e) {
         return Error{path.filename().string() + " is not valid JSON (" + std::string(e.what()) + ")"};
     }

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/half.h"
+#include "core/text_file.h"
 
 namespace tessera {
 namespace {
@@ -27,14 +28,6 @@ Result<SafetensorsDtype> parse_dtype(const std::string& s, const std::string& te
 }
 
 int64_t dtype_size(SafetensorsDtype d) { return d == SafetensorsDtype::F32 ? 4 : 2; }
-
-Result<std::string> read_text(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Error{"cannot read " + path.string()};
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 }  // namespace
 
@@ -135,7 +128,7 @@ Result<std::unique_ptr<SafetensorsCheckpoint>> SafetensorsCheckpoint::open(const
     const fs::path dir(folder);
     const fs::path index = dir / "model.safetensors.index.json";
     if (fs::exists(index)) {
-        auto text = read_text(index);
+        auto text = read_text_file(index);
         if (!text) return text.error();
         json j;
         try {
