@@ -108,6 +108,12 @@ Result<ApiServer::Outcome> ApiServer::generate(bool chat, const CompletionReques
 void ApiServer::install_routes() {
     httplib::Server& http = *http_;
     http.set_payload_max_length(options_.max_body_bytes);
+    // httplib's default SO_REUSEPORT would let a second server share a port in use (A11);
+    // SO_REUSEADDR alone still allows a restart while old connections are in TIME_WAIT.
+    http.set_socket_options([](socket_t sock) {
+        int yes = 1;
+        setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    });
 
     // Every request passes the security checks before routing, and before its body is read.
     http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
