@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   nlohmann-json3-dev libsqlite3-dev
+  libcpp-httplib-dev         # tessera-cli serve: the OpenAI-compatible local HTTP server
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev   # libFuzzer and sanitizers for the fuzz targets
   libvulkan-dev glslc        # the Vulkan backend: loader + headers, GLSL -> SPIR-V at build time
@@ -28,6 +29,9 @@ command -v node >/dev/null && command -v npm >/dev/null || PACKAGES+=(nodejs npm
 # @huggingface/jinja, the chat template renderer Hugging Face uses, is the reference the
 # conformance test (tests/cli/template_conformance.sh) compares against byte for byte.
 HF_JINJA_VERSION=0.5.11
+# The official OpenAI client drives `tessera-cli serve` in tests/cli/serve_openai.sh
+# (v4 runs on Node.js 18, Debian 12's).
+OPENAI_NPM_VERSION=4.95.0
 
 install_missing() {
   local missing=()
@@ -56,7 +60,8 @@ case "${1:-}" in
     ;;
   test)
     install_missing
-    npm install --no-audit --no-fund --prefix build/npm "@huggingface/jinja@${HF_JINJA_VERSION}"
+    npm install --no-audit --no-fund --prefix build/npm "@huggingface/jinja@${HF_JINJA_VERSION}" \
+      "openai@${OPENAI_NPM_VERSION}"
     build release
     ctest --preset release --parallel 2
     # The fuzz targets (GGUF reader, chat templates): short, bounded libFuzzer runs under ASan/UBSan.

@@ -23,6 +23,9 @@ int convert_command(Args& args);
 // quantize IN.gguf OUT.gguf TYPE [--policy FILE.json] [-t THREADS]
 int quantize_command(Args& args);
 
+// serve -m MODEL [--host ADDR] [--port N] [--token TOKEN] [--allow-origin ORIGIN]... [-c CTX] [-t THREADS]
+int serve_command(Args& args);
+
 // Prints "error: <message>" as one line on stderr and returns 1.
 int fail(const Error& error);
 

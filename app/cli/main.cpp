@@ -31,6 +31,11 @@ void usage(FILE* out) {
         "       a Hugging Face checkpoint (DeciLM / Nemotron-NAS, Llama) to GGUF\n"
         "  quantize IN.gguf OUT.gguf TYPE [--policy FILE.json] [-t THREADS]\n"
         "       other tensor types: q8_0, q4_0, ..., q6_k, or the mixes q3_k_m, q4_k_m, q5_k_m\n"
+        "  serve -m MODEL [--host ADDR] [--port N] [--token TOKEN] [--allow-origin ORIGIN]...\n"
+        "        [-c CTX] [-t THREADS] [--device D]\n"
+        "       an OpenAI-compatible HTTP API (/v1/models, /v1/chat/completions, /v1/completions)\n"
+        "       on 127.0.0.1:8080 by default; --port 0 picks a free port; a token is generated\n"
+        "       and printed when none is given\n"
         "  devices\n"
         "       the Vulkan devices with their memory, and which one is the default and why\n",
         out);
@@ -55,6 +60,7 @@ int main(int argc, char** argv) {
     if (command == "eval") return tessera::cli::eval_command(args);
     if (command == "template") return tessera::cli::template_command(args);
     if (command == "tokenize") return tessera::cli::tokenize_command(args);
+    if (command == "serve") return tessera::cli::serve_command(args);
     if (command == "devices") return tessera::cli::devices_command(args);
     std::fprintf(stderr, "error: unknown command '%s' (try tessera-cli --help)\n", command.c_str());
     return 2;
