@@ -64,7 +64,7 @@ case "${1:-}" in
       "openai@${OPENAI_NPM_VERSION}"
     build release
     ctest --preset release --parallel 2
-    # The fuzz targets (GGUF reader, chat templates): short, bounded libFuzzer runs under ASan/UBSan.
+    # The fuzz targets (GGUF reader, chat templates, checkpoint parsers): short, bounded libFuzzer runs under ASan/UBSan.
     build fuzz
     ctest --preset fuzz
     ;;
