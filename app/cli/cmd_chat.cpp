@@ -126,6 +126,8 @@ int chat_command(Args& args) {
                  choice.reason.empty() ? "" : (": " + choice.reason).c_str(),
                  static_cast<long long>(session.n_ctx()));
     std::fprintf(stderr, "[running on %s]\n", backend->description.c_str());
+    if (settings->sampling.temperature > 0.0f)  // so a run can be repeated with --seed
+        std::fprintf(stderr, "[sampling with seed %llu]\n", static_cast<unsigned long long>(settings->sampling.seed));
 
     const bool interactive = isatty(STDIN_FILENO);
     const bool terminal = isatty(STDOUT_FILENO);
