@@ -18,12 +18,12 @@ DbResult<StreamingReply> StreamingReply::begin(ConversationStore& store, std::in
 
 DbStatus StreamingReply::append(std::string_view text) {
     pending_.append(text);
-    if (std::chrono::steady_clock::now() - last_write_ < interval_) return {};
+    if (clock_() - last_write_ < interval_) return {};
     return flush();
 }
 
 DbStatus StreamingReply::flush() {
-    last_write_ = std::chrono::steady_clock::now();  // a failing disk is retried next interval, not per token
+    last_write_ = clock_();  // a failing disk is retried next interval, not per token
     if (pending_.empty()) return {};
     if (saved_bytes_ + pending_.size() > kMaxMessageBytes)
         return DbError{"the reply exceeds the message size limit", kErrorTooBig};

@@ -25,6 +25,8 @@ namespace tessera::storage {
 class StreamingReply {
 public:
     using Duration = std::chrono::steady_clock::duration;
+    using TimePoint = std::chrono::steady_clock::time_point;
+    using Clock = TimePoint (*)();
     static constexpr Duration kDefaultFlushInterval = std::chrono::milliseconds(250);
 
     StreamingReply(StreamingReply&&) noexcept = default;
@@ -49,6 +51,12 @@ public:
     std::int64_t message_id() const { return message_id_; }
     std::size_t saved_bytes() const { return saved_bytes_; }      // in the database
     std::size_t pending_bytes() const { return pending_.size(); } // only in memory
+    // The time source of the flush interval (steady_clock::now); tests drive it by hand so
+    // the batching is checked by counting writes, not by measuring time.
+    void set_clock(Clock clock) {
+        clock_ = clock;
+        last_write_ = clock_();
+    }
 
 private:
     StreamingReply(ConversationStore& store, std::int64_t message_id, std::int64_t conversation_id,
@@ -60,7 +68,8 @@ private:
     std::int64_t message_id_;
     std::int64_t conversation_id_;
     Duration interval_;
-    std::chrono::steady_clock::time_point last_write_ = std::chrono::steady_clock::now();
+    Clock clock_ = &std::chrono::steady_clock::now;
+    TimePoint last_write_ = clock_();
     std::string pending_;
     std::size_t saved_bytes_ = 0;
 };

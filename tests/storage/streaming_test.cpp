@@ -50,19 +50,21 @@ TEST_F(StreamingTest, TextIsWrittenInBatchesNotPerToken) {
     ASSERT_OK(turn.reply.flush());
     EXPECT_EQ(must(store.message(turn.reply.message_id())).content, expected);
 
-    // With a short interval, writes happen at most once per interval.
+    // With a 20 ms interval and a token every 5 ms (a clock driven by hand), exactly one
+    // write happens per 4 tokens: 400 tokens, 100 writes.
     auto turn2 = must(begin_turn(store, c, turn.reply.message_id(), "q2", std::nullopt, 20ms));
+    static std::chrono::steady_clock::time_point fake_now{};
+    fake_now = {};
+    turn2.reply.set_clock([] { return fake_now; });
     int writes = 0;
     std::size_t last_saved = 0;
-    auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < 400; ++i) {
+        fake_now += 5ms;
         ASSERT_OK(turn2.reply.append("x"));
         if (turn2.reply.saved_bytes() != last_saved) ++writes, last_saved = turn2.reply.saved_bytes();
-        std::this_thread::sleep_for(250us);
     }
-    auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
-    EXPECT_LE(writes, elapsed_ms / 20 + 1);
-    EXPECT_GE(writes, 1);
+    EXPECT_EQ(writes, 100);
+    EXPECT_EQ(turn2.reply.saved_bytes(), 400u);
     MessageStats stats{12, 400, 35.5, 41.25};
     ASSERT_OK(turn2.reply.finish(stats));
     auto done = must(store.message(turn2.reply.message_id()));
