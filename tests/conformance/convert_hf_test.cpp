@@ -14,10 +14,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "backend/cpu/forward.h"
 #include "convert/convert.h"
 #include "quant/quant_mix.h"
+#include "support/cpu_logits.h"
 #include "support/fixtures.h"
+#include "support/reference_fixtures.h"
 #include "support/tokenizer_vectors.h"
 #include "tokenizer/vocab_from_gguf.h"
 
@@ -48,29 +49,10 @@ protected:
     fs::path dir_;
 };
 
-std::vector<float> read_floats(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::vector<float> v(fs::file_size(path) / sizeof(float));
-    in.read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(v.size() * sizeof(float)));
-    return v;
-}
-
 // The reference prompt's logits at the reference rows, from a converted file.
 std::vector<float> run_reference_prompt(const std::string& gguf, const nlohmann::json& ref) {
-    auto model = Model::load(gguf);
-    EXPECT_TRUE(model) << model.error().message;
-    if (!model) return {};
-    cpu::ForwardOptions options;
-    options.n_ctx = 64;
-    options.n_threads = 2;
-    auto forward = cpu::CpuForward::create(**model, options);
-    EXPECT_TRUE(forward);
-    const auto ids = ref["prompt_ids"].get<std::vector<int32_t>>();
-    const auto rows = ref["logit_rows"].get<std::vector<int64_t>>();
-    std::vector<float> logits(rows.size() * static_cast<size_t>((*model)->config().n_vocab));
-    auto s = (*forward)->eval(ids, rows, logits.data());
-    EXPECT_TRUE(s) << s.error().message;
-    return logits;
+    return test::cpu_logits(gguf, ref["prompt_ids"].get<std::vector<int32_t>>(),
+                            ref["logit_rows"].get<std::vector<int64_t>>());
 }
 
 TEST_F(ConvertHf, DecilmTinyMatchesTheHuggingFaceReference) {
@@ -81,7 +63,7 @@ TEST_F(ConvertHf, DecilmTinyMatchesTheHuggingFaceReference) {
 
     std::ifstream in(test::fixture("hf/decilm-tiny/reference.json"));
     const auto ref = nlohmann::json::parse(in);
-    const auto expected = read_floats(test::fixture("hf/decilm-tiny/reference.logits.f32"));
+    const auto expected = test::read_f32(test::fixture("hf/decilm-tiny/reference.logits.f32"));
     const auto logits = run_reference_prompt(out, ref);
     ASSERT_EQ(logits.size(), expected.size());
     float max_diff = 0;
@@ -117,7 +99,7 @@ TEST_F(ConvertHf, ConvertedTokenizerReproducesLlamaCppVectors) {
 TEST_F(ConvertHf, QuantizedConversionStaysCloseToTheReference) {
     std::ifstream in(test::fixture("hf/decilm-tiny/reference.json"));
     const auto ref = nlohmann::json::parse(in);
-    const auto expected = read_floats(test::fixture("hf/decilm-tiny/reference.logits.f32"));
+    const auto expected = test::read_f32(test::fixture("hf/decilm-tiny/reference.logits.f32"));
     for (const char* type : {"q8_0", "q4_k_m"}) {
         const std::string out = (dir_ / (std::string(type) + ".gguf")).string();
         ConvertOptions options;

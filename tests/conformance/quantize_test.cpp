@@ -11,11 +11,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "backend/cpu/forward.h"
 #include "convert/quantize_model.h"
 #include "gguf/gguf_file.h"
 #include "quant/quant_mix.h"
 #include "quant/quantize.h"
+#include "support/cpu_logits.h"
 #include "support/fixtures.h"
 
 namespace tessera {
@@ -117,20 +117,8 @@ TEST_F(Quantize, KQuantMixesAreNoWorseThanLlamaCppPerTensor) {
 TEST_F(Quantize, KlDivergenceAgainstF32) {
     std::ifstream in(test::fixture("reference/nas-256-f32.json"));
     const auto ids = nlohmann::json::parse(in)["prompt_ids"].get<std::vector<int32_t>>();
-    auto logits_of = [&](const std::string& path) {
-        auto model = Model::load(path);
-        EXPECT_TRUE(model);
-        cpu::ForwardOptions o;
-        o.n_ctx = 128;
-        o.n_threads = 2;
-        auto fwd = cpu::CpuForward::create(**model, o);
-        std::vector<int64_t> rows(ids.size());
-        for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<int64_t>(i);
-        std::vector<float> logits(rows.size() * static_cast<size_t>((*model)->config().n_vocab));
-        EXPECT_TRUE((*fwd)->eval(ids, rows, logits.data()));
-        return std::make_pair(logits, (*model)->config().n_vocab);
-    };
-    const auto [base, n_vocab] = logits_of(test::fixture("models/nas-256-f32.gguf"));
+    const auto base = test::cpu_logits(test::fixture("models/nas-256-f32.gguf"), ids);
+    const auto n_vocab = static_cast<int64_t>(base.size() / ids.size());
     auto log_softmax = [n = n_vocab](const float* l, std::vector<double>& out) {
         double max = l[0], sum = 0;
         for (int64_t i = 0; i < n; ++i) max = std::max<double>(max, l[i]);
@@ -140,7 +128,8 @@ TEST_F(Quantize, KlDivergenceAgainstF32) {
     };
     std::map<std::string, double> kl;
     for (const char* type : {"q8_0", "q6_k", "q5_k_m", "q4_k_m", "q4_0", "q3_k_m", "q2_k"}) {
-        const auto [q, n] = logits_of(quantize(type));
+        const auto q = test::cpu_logits(quantize(type), ids);
+        const int64_t n = n_vocab;
         double total = 0;
         std::vector<double> lp, lq;
         for (size_t r = 0; r < ids.size(); ++r) {

@@ -11,8 +11,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "backend/cpu/forward.h"
 #include "convert/convert.h"
+#include "support/cpu_logits.h"
+#include "support/reference_fixtures.h"
 #include "support/synthetic_models.h"
 #include "synthetic_hf.h"
 
@@ -30,30 +31,6 @@ void write_tiny_tokenizer(const fs::path& dir, int n) {
                                 {"added_tokens", nlohmann::json::array()}};
     fs::create_directories(dir);
     std::ofstream(dir / "tokenizer.json") << tok.dump();
-}
-
-std::vector<float> logits_of(const std::string& path, const std::vector<int32_t>& ids) {
-    auto model = Model::load(path);
-    EXPECT_TRUE(model) << model.error().message;
-    if (!model) return {};
-    cpu::ForwardOptions options;
-    options.n_ctx = 64;
-    options.n_threads = 2;
-    auto forward = cpu::CpuForward::create(**model, options);
-    std::vector<int64_t> rows(ids.size());
-    for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<int64_t>(i);
-    std::vector<float> logits(ids.size() * static_cast<size_t>((*model)->config().n_vocab));
-    EXPECT_TRUE((*forward)->eval(ids, rows, logits.data()));
-    return logits;
-}
-
-double relative_rms(const std::vector<float>& a, const std::vector<float>& ref) {
-    double d = 0, r = 0;
-    for (size_t i = 0; i < a.size(); ++i) {
-        d += (double(a[i]) - ref[i]) * (double(a[i]) - ref[i]);
-        r += double(ref[i]) * ref[i];
-    }
-    return std::sqrt(d / r);
 }
 
 TEST(ConvertRoundTrip, EveryBlockVariantComesBackFromAHuggingFaceFolder) {
@@ -91,7 +68,7 @@ TEST(ConvertRoundTrip, EveryBlockVariantComesBackFromAHuggingFaceFolder) {
             EXPECT_EQ(la[i].ffn_width, lb[i].ffn_width) << "layer " << i;
         }
         const std::vector<int32_t> ids = {1, 7, 42, 3, 88, 19, 5, 60};
-        const double rms = relative_rms(logits_of(converted, ids), logits_of(reference, ids));
+        const double rms = test::relative_rms(test::cpu_logits(converted, ids), test::cpu_logits(reference, ids));
         std::cout << "[          ] " << (tied ? "tied" : "untied") << ": relative RMS " << rms
                   << " (bf16 weights vs f32)\n";
         EXPECT_LT(rms, 0.02);
