@@ -107,33 +107,40 @@ Result<std::vector<QuantizeRule>> parse_quantize_policy(std::string_view json_te
     return rules;
 }
 
-Result<std::vector<std::pair<std::string, TensorType>>> plan_quantization(const std::string& in,
-                                                                         const QuantizeOptions& options) {
-    auto file = GgufFile::open(in);
-    if (!file) return file.error();
-    const bool tied = (*file)->tensor("output.weight") == nullptr;
+namespace {
+
+std::vector<std::pair<std::string, TensorType>> plan_for(const GgufFile& file, const QuantizeOptions& options) {
+    const bool tied = file.tensor("output.weight") == nullptr;
     MixCounters counters;
-    for (const auto& t : (*file)->tensors()) {
+    for (const auto& t : file.tensors()) {
         counters.n_attn_v += t.name.find("attn_v.weight") != std::string::npos;
         counters.n_ffn_down += t.name.find("ffn_down") != std::string::npos;
     }
     // llama.cpp's n_gqa(): query heads per KV head of the first layer (0 when it has no KV heads).
-    auto arch = (*file)->get_string("general.architecture");
-    const int64_t heads = arch ? first_layer_value(**file, *arch + ".attention.head_count") : 0;
-    const int64_t heads_kv = arch ? first_layer_value(**file, *arch + ".attention.head_count_kv") : 0;
+    auto arch = file.get_string("general.architecture");
+    const int64_t heads = arch ? first_layer_value(file, *arch + ".attention.head_count") : 0;
+    const int64_t heads_kv = arch ? first_layer_value(file, *arch + ".attention.head_count_kv") : 0;
     if (heads_kv > 0) counters.n_gqa = static_cast<int>(heads / heads_kv);
     std::vector<std::pair<std::string, TensorType>> plan;
-    for (const auto& t : (*file)->tensors())
+    for (const auto& t : file.tensors())
         plan.emplace_back(t.name, is_quantizable(t) ? choose_type(t, options, tied, counters) : t.type);
     return plan;
 }
 
+}  // namespace
+
+Result<std::vector<std::pair<std::string, TensorType>>> plan_quantization(const std::string& in,
+                                                                         const QuantizeOptions& options) {
+    auto file = GgufFile::open(in);
+    if (!file) return file.error();
+    return plan_for(**file, options);
+}
+
 Status quantize_model(const std::string& in, const std::string& out, const QuantizeOptions& options) {
-    auto plan = plan_quantization(in, options);
-    if (!plan) return plan.error();
     auto opened = GgufFile::open(in);
     if (!opened) return opened.error();
     const GgufFile& file = **opened;
+    const auto plan = plan_for(file, options);
 
     GgufWriter writer(file.alignment());
     for (const auto& [key, value] : file.metadata())
@@ -148,7 +155,7 @@ Status quantize_model(const std::string& in, const std::string& out, const Quant
     Status failure;
     for (size_t i = 0; i < file.tensors().size(); ++i) {
         const GgufTensorInfo* t = &file.tensors()[i];
-        const TensorType type = (*plan)[i].second;
+        const TensorType type = plan[i].second;
         writer.add_tensor_lazy(t->name, type, t->dims, [&, t, type](uint8_t* dst) {
             progress.tensor = t->name;
             if (options.progress) options.progress(progress);
