@@ -28,7 +28,8 @@ Status validate(const SamplerSettings& s) {
 void Sampler::accept(int32_t token) {
     if (settings_.penalty_last_n <= 0) return;
     history_.push_back(token);
-    while (history_.size() > static_cast<size_t>(settings_.penalty_last_n)) history_.pop_front();
+    const auto limit = static_cast<size_t>(settings_.penalty_last_n);
+    if (history_.size() > limit) history_.erase(history_.begin(), history_.end() - static_cast<std::ptrdiff_t>(limit));
 }
 
 int32_t Sampler::sample(const float* logits, int64_t n_vocab) {
@@ -39,8 +40,7 @@ int32_t Sampler::sample(const float* logits, int64_t n_vocab) {
 
     fill_candidates(logits, n_vocab, candidates_);
     if (penalties) {
-        const std::vector<int32_t> recent(history_.begin(), history_.end());
-        apply_penalties(candidates_, recent, settings_.repeat_penalty, settings_.frequency_penalty,
+        apply_penalties(candidates_, history_, settings_.repeat_penalty, settings_.frequency_penalty,
                         settings_.presence_penalty);
     }
     if (settings_.temperature <= 0.0f) {

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <random>
 #include <span>
 #include <string>
@@ -43,7 +42,7 @@ public:
 private:
     SamplerSettings settings_;
     std::mt19937_64 rng_;
-    std::deque<int32_t> history_;  // at most penalty_last_n tokens
+    std::vector<int32_t> history_;  // at most penalty_last_n tokens, oldest first
     std::vector<Candidate> candidates_;
 };
 
