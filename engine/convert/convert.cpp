@@ -202,9 +202,7 @@ Status convert_hf_checkpoint(const std::string& folder, const std::string& out_p
     }
     for (auto& t : plan) {
         if (t.rows == 1 || t.name == "rope_freqs.weight") continue;
-        TensorType type = base;
-        if (!options.mix.empty()) type = mix_tensor_type(options.mix, t.name, t.cols, config->tied_embeddings, counters);
-        t.type = fallback_type(type, t.cols);
+        t.type = tensor_type_for(t.name, t.cols, base, options.mix, config->tied_embeddings, counters);
     }
 
     GgufWriter writer;

@@ -60,14 +60,7 @@ TensorType choose_type(const GgufTensorInfo& t, const QuantizeOptions& o, bool t
         if (glob_match(r.tensors, t.name) &&
             (r.first_layer < 0 || (layer >= r.first_layer && layer <= r.last_layer)))
             return fallback_type(r.type, t.dims[0]);
-    TensorType type = o.type;
-    if (const std::string mix = effective_mix(o.type, o.mix); !mix.empty()) {
-        type = mix_tensor_type(mix, t.name, t.dims[0], tied, counters);
-    } else if (t.name == "output.weight" && o.type != TensorType::Q8_0 && o.type != TensorType::Q6_K &&
-               tensor_type_info(o.type).block_elems > 1) {
-        type = TensorType::Q6_K;  // llama.cpp keeps the output layer at 6 bits for every smaller type
-    }
-    return fallback_type(type, t.dims[0]);
+    return tensor_type_for(t.name, t.dims[0], o.type, o.mix, tied, counters);
 }
 
 }  // namespace

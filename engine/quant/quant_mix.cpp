@@ -57,6 +57,18 @@ TensorType mix_tensor_type(const std::string& mix, const std::string& tensor_nam
     return default_type;
 }
 
+TensorType tensor_type_for(const std::string& tensor_name, int64_t row_length, TensorType type,
+                           const std::string& mix, bool tied_output, MixCounters& counters) {
+    TensorType chosen = type;
+    if (const std::string m = effective_mix(type, mix); !m.empty()) {
+        chosen = mix_tensor_type(m, tensor_name, row_length, tied_output, counters);
+    } else if (tensor_name == "output.weight" && type != TensorType::Q8_0 && type != TensorType::Q6_K &&
+               tensor_type_info(type).block_elems > 1) {
+        chosen = TensorType::Q6_K;  // llama.cpp keeps the output layer at 6 bits for every smaller type
+    }
+    return fallback_type(chosen, row_length);
+}
+
 TensorType fallback_type(TensorType type, int64_t row_length) {
     const int block = tensor_type_info(type).block_elems;
     if (row_length % block == 0) return type;

@@ -25,6 +25,11 @@ TensorType mix_tensor_type(const std::string& mix, const std::string& tensor_nam
 // llama.cpp's Q2_K file type is itself a mix (attn_v, attn_output, ffn_down get more bits):
 // "q2_k" for a plain Q2_K request, `mix` otherwise.
 std::string effective_mix(TensorType type, const std::string& mix);
+// The type a weight matrix gets when a model is converted or quantized to `type` / `mix`:
+// the mix's choice (q2_k included), else `type` with llama.cpp's rule that output.weight
+// stays at 6 bits for any smaller type, then the fallback for rows that do not fill a block.
+TensorType tensor_type_for(const std::string& tensor_name, int64_t row_length, TensorType type,
+                           const std::string& mix, bool tied_output, MixCounters& counters);
 // llama.cpp's fallback when the row length is not a multiple of the type's block size.
 TensorType fallback_type(TensorType type, int64_t row_length);
 // llama.cpp's general.file_type for a type or mix.
