@@ -1,5 +1,5 @@
 // tessera-cli quantize: a GGUF model to other tensor types (a type, a K-quant mix, and a
-// per-tensor policy file).
+// per-tensor policy file), optionally weighted by an importance matrix.
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -13,6 +13,7 @@ namespace tessera::cli {
 
 int quantize_command(Args& args) {
     auto policy_path = args.option({"--policy"});
+    auto imatrix_path = args.option({"--imatrix"});
     auto threads = args.integer({"-t", "--threads"}, 0, 0, 256);
     if (!threads) return fail(threads.error());
     const auto positional = args.positional();
@@ -30,6 +31,16 @@ int quantize_command(Args& args) {
         auto rules = parse_quantize_policy(text.str());
         if (!rules) return fail(wrap_error(*policy_path, rules.error()));
         options.rules = std::move(*rules);
+    }
+    ImportanceMatrix importance;
+    if (imatrix_path) {
+        auto loaded = load_importance_matrix(*imatrix_path);
+        if (!loaded) return fail(loaded.error());
+        importance = std::move(*loaded);
+        options.importance = &importance;
+        options.importance_file = *imatrix_path;
+        std::fprintf(stderr, "importance matrix: %zu matrices from %u chunks\n", importance.entries.size(),
+                     importance.chunk_count);
     }
     options.progress = terminal_progress();
     const Status s = quantize_model(positional[0], positional[1], options);

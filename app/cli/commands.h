@@ -20,8 +20,11 @@ int chat_command(Args& args);
 // convert HF_FOLDER -o OUT.gguf [--type f32|f16|bf16|q8_0|q4_k_m|...] [-t THREADS]
 int convert_command(Args& args);
 
-// quantize IN.gguf OUT.gguf TYPE [--policy FILE.json] [-t THREADS]
+// quantize IN.gguf OUT.gguf TYPE [--policy FILE.json] [--imatrix FILE] [-t THREADS]
 int quantize_command(Args& args);
+
+// imatrix -m MODEL -f CALIBRATION.txt -o OUT.gguf [--chunk N] [--chunks N] [-t THREADS]
+int imatrix_command(Args& args);
 
 // serve -m MODEL [--host ADDR] [--port N] [--token TOKEN] [--allow-origin ORIGIN]... [-c CTX] [-t THREADS]
 int serve_command(Args& args);

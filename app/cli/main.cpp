@@ -29,8 +29,11 @@ void usage(FILE* out) {
         "       token ids of TEXT, comma-separated ('-' reads standard input)\n"
         "  convert HF_FOLDER -o OUT.gguf [--type f32|f16|bf16|q8_0|q4_k_m|...] [-t THREADS]\n"
         "       a Hugging Face checkpoint (DeciLM / Nemotron-NAS, Llama) to GGUF\n"
-        "  quantize IN.gguf OUT.gguf TYPE [--policy FILE.json] [-t THREADS]\n"
-        "       other tensor types: q8_0, q4_0, ..., q6_k, or the mixes q3_k_m, q4_k_m, q5_k_m\n"
+        "  quantize IN.gguf OUT.gguf TYPE [--policy FILE.json] [--imatrix FILE] [-t THREADS]\n"
+        "       other tensor types: q8_0, q4_0, ..., q6_k, or the mixes q3_k_m, q4_k_m, q5_k_m;\n"
+        "       --imatrix weights the quantization by an importance matrix (ours or llama.cpp's)\n"
+        "  imatrix -m MODEL -f CALIBRATION.txt -o OUT.gguf [--chunk N] [--chunks N] [-t THREADS]\n"
+        "       an importance matrix: the model's inputs to every matrix over a calibration text\n"
         "  serve -m MODEL [--host ADDR] [--port N] [--token TOKEN] [--allow-origin ORIGIN]...\n"
         "        [-c CTX] [-t THREADS] [--device D]\n"
         "       an OpenAI-compatible HTTP API (/v1/models, /v1/chat/completions, /v1/completions)\n"
@@ -56,6 +59,7 @@ int main(int argc, char** argv) {
     if (command == "chat") return tessera::cli::chat_command(args);
     if (command == "convert") return tessera::cli::convert_command(args);
     if (command == "quantize") return tessera::cli::quantize_command(args);
+    if (command == "imatrix") return tessera::cli::imatrix_command(args);
     if (command == "info") return tessera::cli::info_command(args);
     if (command == "eval") return tessera::cli::eval_command(args);
     if (command == "template") return tessera::cli::template_command(args);

@@ -1,5 +1,7 @@
 #include "convert/quantize_model.h"
 
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include "convert/output_file.h"
@@ -134,12 +136,30 @@ Status quantize_model(const std::string& in, const std::string& out, const Quant
     if (!opened) return opened.error();
     const GgufFile& file = **opened;
     const auto plan = plan_for(file, options);
+    // Per tensor, its importance weights when it has an entry and a weighted quantizer;
+    // checked before anything is written, so a matrix for another model stops the run early.
+    std::vector<std::optional<std::vector<float>>> importance(file.tensors().size());
+    if (options.importance)
+        for (size_t i = 0; i < file.tensors().size(); ++i) {
+            const GgufTensorInfo& t = file.tensors()[i];
+            if (plan[i].second == t.type || !has_weighted_quantizer(plan[i].second)) continue;
+            auto w = options.importance->weights_for(t.name, t.dims[0]);
+            if (!w) return w.error();
+            importance[i] = std::move(w.value());
+        }
 
     GgufWriter writer(file.alignment());
     for (const auto& [key, value] : file.metadata())
         if (key != "general.file_type" && key != "general.quantization_version") writer.set_value(key, value);
     writer.set_u32("general.file_type", file_type_id(options.type, options.mix));
     writer.set_u32("general.quantization_version", 2);
+    if (options.importance) {  // as llama.cpp records it
+        if (!options.importance_file.empty()) writer.set_string("quantize.imatrix.file", options.importance_file);
+        if (!options.importance->datasets.empty())
+            writer.set_string("quantize.imatrix.dataset", options.importance->datasets.front());
+        writer.set_i32("quantize.imatrix.entries_count", static_cast<int32_t>(options.importance->entries.size()));
+        writer.set_i32("quantize.imatrix.chunks_count", static_cast<int32_t>(options.importance->chunk_count));
+    }
 
     ConvertProgress progress;
     progress.tensors_total = static_cast<int64_t>(file.tensors().size());
@@ -149,7 +169,8 @@ Status quantize_model(const std::string& in, const std::string& out, const Quant
     for (size_t i = 0; i < file.tensors().size(); ++i) {
         const GgufTensorInfo* t = &file.tensors()[i];
         const TensorType type = plan[i].second;
-        writer.add_tensor_lazy(t->name, type, t->dims, [&, t, type](uint8_t* dst) {
+        const float* weights = importance[i] ? importance[i]->data() : nullptr;
+        writer.add_tensor_lazy(t->name, type, t->dims, [&, t, type, weights](uint8_t* dst) {
             progress.tensor = t->name;
             if (options.progress) options.progress(progress);
             if (type == t->type) {
@@ -162,7 +183,8 @@ Status quantize_model(const std::string& in, const std::string& out, const Quant
                     std::vector<float> row(static_cast<size_t>(cols));
                     for (int64_t r = begin; r < end; ++r) {
                         dequantize_row(t->type, t->data + static_cast<size_t>(r) * src_row, row.data(), cols);
-                        TESSERA_TRY(quantize_row(type, row.data(), dst + static_cast<size_t>(r) * dst_row, cols));
+                        TESSERA_TRY(quantize_row_weighted(type, row.data(), dst + static_cast<size_t>(r) * dst_row, cols,
+                                                          weights));
                     }
                     return {};
                 });

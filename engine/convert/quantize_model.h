@@ -6,7 +6,9 @@
 //   {"rules": [{"tensors": "token_embd.weight", "type": "q6_k"},
 //              {"tensors": "blk.*.ffn_down.weight", "layers": [0, 3], "type": "q8_0"}]}
 //
-// Norms and rope_freqs stay f32. Streams tensor by tensor; multithreaded per tensor.
+// Norms and rope_freqs stay f32. Streams tensor by tensor; multithreaded per tensor. With an
+// importance matrix (`tessera-cli imatrix`, or llama.cpp's) the quantizers weight each column
+// by how large the model's inputs to it are on calibration text.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "convert/convert.h"
+#include "convert/importance_matrix.h"
 #include "core/result.h"
 #include "quant/tensor_type.h"
 
@@ -35,6 +38,10 @@ struct QuantizeOptions {
     std::vector<QuantizeRule> rules;
     int n_threads = 0;
     std::function<void(const ConvertProgress&)> progress;
+    // Importance-weighted quantization for the matrices that have an entry (the others are
+    // quantized as without one); importance_file is recorded in the output's metadata.
+    const ImportanceMatrix* importance = nullptr;
+    std::string importance_file;
 };
 
 // The type each tensor of `in` would get (name -> type), for reports and tests.

@@ -28,7 +28,7 @@ inline int clamp_q(int l, int lo, int hi) { return std::max(lo, std::min(hi, l))
 
 }  // namespace
 
-float make_qx_quants(int n, int nmax, const float* x, int8_t* L) {
+float make_qx_quants(int n, int nmax, const float* x, int8_t* L, const float* qw) {
     float max, amax;
     signed_abs_max(n, x, max, amax);
     if (amax < kGroupMaxEps) {
@@ -42,7 +42,7 @@ float make_qx_quants(int n, int nmax, const float* x, int8_t* L) {
     for (int i = 0; i < n; ++i) {
         const int l = clamp_q(nearest_int(iscale * x[i]), -nmax, nmax - 1);
         L[i] = static_cast<int8_t>(l + nmax);
-        const float w = x[i] * x[i];
+        const float w = qw ? qw[i] : x[i] * x[i];
         sumlx += w * x[i] * static_cast<float>(l);
         suml2 += w * static_cast<float>(l) * static_cast<float>(l);
     }
@@ -60,7 +60,7 @@ float make_qx_quants(int n, int nmax, const float* x, int8_t* L) {
         iscales[c] = -(fnmax + 0.1f * static_cast<float>(is)) / max;
     }
     for (int i = 0; i < n; ++i) {
-        const float w = x[i] * x[i];
+        const float w = qw ? qw[i] : x[i] * x[i];
         const float wx = w * x[i];
         for (int c = 0; c < kCandidates; ++c) {
             const float l = static_cast<float>(clamp_q(nearest_int(iscales[c] * x[i]), -nmax, nmax - 1));
@@ -198,6 +198,73 @@ float make_qkx2_quants(int n, int nmax, const float* x, const float* weights, ui
     }
     *neg_min = -min;
     return scale;
+}
+
+float make_qp_quants(int n, int nmax, const float* x, uint8_t* L, const float* qw) {
+    float max = 0;
+    for (int i = 0; i < n; ++i) max = std::max(max, x[i]);
+    if (max == 0.f) {
+        std::fill(L, L + n, uint8_t{0});
+        return 0.f;
+    }
+    const float fnmax = static_cast<float>(nmax);
+    // Pick the best of nine scales around nmax/max by weighted squared error...
+    float iscale = fnmax / max;
+    const float scale0 = 1 / iscale;
+    float best_mse = 0;
+    for (int i = 0; i < n; ++i) {
+        const float diff = x[i] - scale0 * static_cast<float>(nearest_int(iscale * x[i]));
+        best_mse += qw[i] * diff * diff;
+    }
+    for (int is = -4; is <= 4; ++is) {
+        if (is == 0) continue;
+        const float iscale_is = (0.1f * static_cast<float>(is) + fnmax) / max;
+        const float scale_is = 1 / iscale_is;
+        float mse = 0;
+        for (int i = 0; i < n; ++i) {
+            const int l = std::min(nmax, nearest_int(iscale_is * x[i]));
+            const float diff = x[i] - scale_is * static_cast<float>(l);
+            mse += qw[i] * diff * diff;
+        }
+        if (mse < best_mse) {
+            best_mse = mse;
+            iscale = iscale_is;
+        }
+    }
+    float sumlx = 0, suml2 = 0;
+    for (int i = 0; i < n; ++i) {
+        const int l = std::min(nmax, nearest_int(iscale * x[i]));
+        L[i] = static_cast<uint8_t>(l);
+        const float fl = static_cast<float>(l);
+        sumlx += qw[i] * x[i] * fl;
+        suml2 += qw[i] * fl * fl;
+    }
+    // ...then move single values while the least-squares fit improves.
+    for (int itry = 0; itry < 5; ++itry) {
+        int n_changed = 0;
+        for (int i = 0; i < n; ++i) {
+            const float w = qw[i];
+            const float li = static_cast<float>(L[i]);
+            float slx = sumlx - w * x[i] * li;
+            float sl2 = suml2 - w * li * li;
+            if (slx > 0 && sl2 > 0) {
+                const int new_l = std::min(nmax, nearest_int(x[i] * sl2 / slx));
+                if (new_l != L[i]) {
+                    const float nl = static_cast<float>(new_l);
+                    slx += w * x[i] * nl;
+                    sl2 += w * nl * nl;
+                    if (slx * slx * suml2 > sumlx * sumlx * sl2) {
+                        L[i] = static_cast<uint8_t>(new_l);
+                        sumlx = slx;
+                        suml2 = sl2;
+                        ++n_changed;
+                    }
+                }
+            }
+        }
+        if (!n_changed) break;
+    }
+    return suml2 > 0 ? sumlx / suml2 : 0.f;
 }
 
 }  // namespace tessera::quant_detail

@@ -8,8 +8,10 @@
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <type_traits>
 
 #include "quant/quant_math.h"
+#include "quant/quant_search.h"
 #include "quant/quantize_k.h"
 
 namespace tessera {
@@ -113,6 +115,60 @@ void quantize_q5_1(const float* x, BlockQ5_1* y, int64_t n) {
     }
 }
 
+// Importance-weighted forms (llama.cpp's quantize_row_q{4,5}_{0,1}_impl): each block is
+// fitted to minimize sum qw*sqrt(sigma2 + x^2)*(x - q)^2, sigma2 the row's mean square.
+struct RowWeights {
+    const float* qw;
+    float sigma2;
+    float w[32];
+    const float* block(const float* x, int64_t ib) {
+        for (int j = 0; j < 32; ++j) w[j] = qw[ib * 32 + j] * std::sqrt(sigma2 + x[j] * x[j]);
+        return w;
+    }
+};
+
+float mean_square(const float* x, int64_t n) {
+    float s = 0;
+    for (int64_t j = 0; j < n; ++j) s += x[j] * x[j];
+    return s / static_cast<float>(n);
+}
+
+template <typename Block>
+void quantize_symmetric_weighted(const float* x, Block* y, int64_t n, const float* qw, int nmax) {
+    RowWeights rw{qw, mean_square(x, n), {}};
+    int8_t L[32];
+    int q[32];
+    for (int64_t ib = 0; ib < n / 32; ++ib, x += 32) {
+        y[ib].d = to_fp16(quant_detail::make_qx_quants(32, nmax, x, L, rw.block(x, ib)));
+        if constexpr (std::is_same_v<Block, BlockQ4_0>) {
+            for (int j = 0; j < 16; ++j) y[ib].qs[j] = static_cast<uint8_t>(L[j] | (L[j + 16] << 4));
+        } else {
+            for (int j = 0; j < 32; ++j) q[j] = L[j];
+            pack_q5(y[ib], q);
+        }
+    }
+}
+
+template <typename Block>
+void quantize_with_min_weighted(const float* x, Block* y, int64_t n, const float* qw, int nmax) {
+    RowWeights rw{qw, mean_square(x, n), {}};
+    uint8_t L[32], Laux[32];
+    int q[32];
+    for (int64_t ib = 0; ib < n / 32; ++ib, x += 32) {
+        float neg_min;
+        const float d = quant_detail::make_qkx2_quants(32, nmax, x, rw.block(x, ib), L, &neg_min, Laux, -0.9f,
+                                                       0.05f, 36, false);
+        y[ib].d = to_fp16(d);
+        y[ib].m = to_fp16(-neg_min);
+        if constexpr (std::is_same_v<Block, BlockQ4_1>) {
+            for (int j = 0; j < 16; ++j) y[ib].qs[j] = static_cast<uint8_t>(L[j] | (L[j + 16] << 4));
+        } else {
+            for (int j = 0; j < 32; ++j) q[j] = L[j];
+            pack_q5(y[ib], q);
+        }
+    }
+}
+
 float abs_max(const float* x, int n) {
     float amax = 0.0f;
     for (int j = 0; j < n; ++j) amax = std::max(amax, std::fabs(x[j]));
@@ -168,7 +224,9 @@ bool can_quantize(TensorType type) {
 
 size_t quantized_size(TensorType type, int64_t n) { return row_bytes(tensor_type_info(type), n); }
 
-Status quantize_row(TensorType type, const float* src, void* dst, int64_t n) {
+namespace {
+
+Status check_quantizable(TensorType type, int64_t n) {
     if (!can_quantize(type))
         return Error{"cannot quantize to tensor type id " +
                      std::to_string(static_cast<uint32_t>(type)) + ": no quantizer for this type"};
@@ -177,6 +235,13 @@ Status quantize_row(TensorType type, const float* src, void* dst, int64_t n) {
         return Error{"cannot quantize a row of " + std::to_string(n) + " elements to " +
                      std::string(info.name) + ": the row length must be a positive multiple of " +
                      std::to_string(info.block_elems)};
+    return Status::success();
+}
+
+}  // namespace
+
+Status quantize_row(TensorType type, const float* src, void* dst, int64_t n) {
+    TESSERA_TRY(check_quantizable(type, n));
     using namespace quant_detail;
     switch (type) {
         case TensorType::F32: std::memcpy(dst, src, static_cast<size_t>(n) * sizeof(float)); break;
@@ -194,6 +259,36 @@ Status quantize_row(TensorType type, const float* src, void* dst, int64_t n) {
         case TensorType::Q5_K: quantize_q5_k(src, blocks<BlockQ5_K>(dst), n); break;
         case TensorType::Q6_K: quantize_q6_k(src, blocks<BlockQ6_K>(dst), n); break;
         case TensorType::Q8_K: quantize_q8_k(src, blocks<BlockQ8_K>(dst), n); break;
+    }
+    return Status::success();
+}
+
+bool has_weighted_quantizer(TensorType type) {
+    switch (type) {
+        case TensorType::Q4_0: case TensorType::Q4_1: case TensorType::Q5_0: case TensorType::Q5_1:
+        case TensorType::Q2_K: case TensorType::Q3_K: case TensorType::Q4_K: case TensorType::Q5_K:
+        case TensorType::Q6_K:
+            return true;
+        default:
+            return false;
+    }
+}
+
+Status quantize_row_weighted(TensorType type, const float* src, void* dst, int64_t n, const float* importance) {
+    if (importance == nullptr || !has_weighted_quantizer(type)) return quantize_row(type, src, dst, n);
+    TESSERA_TRY(check_quantizable(type, n));
+    using namespace quant_detail;
+    switch (type) {
+        case TensorType::Q4_0: quantize_symmetric_weighted(src, blocks<BlockQ4_0>(dst), n, importance, 8); break;
+        case TensorType::Q5_0: quantize_symmetric_weighted(src, blocks<BlockQ5_0>(dst), n, importance, 16); break;
+        case TensorType::Q4_1: quantize_with_min_weighted(src, blocks<BlockQ4_1>(dst), n, importance, 15); break;
+        case TensorType::Q5_1: quantize_with_min_weighted(src, blocks<BlockQ5_1>(dst), n, importance, 31); break;
+        case TensorType::Q2_K: quantize_q2_k(src, blocks<BlockQ2_K>(dst), n, importance); break;
+        case TensorType::Q3_K: quantize_q3_k(src, blocks<BlockQ3_K>(dst), n, importance); break;
+        case TensorType::Q4_K: quantize_q4_k(src, blocks<BlockQ4_K>(dst), n, importance); break;
+        case TensorType::Q5_K: quantize_q5_k(src, blocks<BlockQ5_K>(dst), n, importance); break;
+        case TensorType::Q6_K: quantize_q6_k(src, blocks<BlockQ6_K>(dst), n, importance); break;
+        default: break;  // unreachable: has_weighted_quantizer
     }
     return Status::success();
 }

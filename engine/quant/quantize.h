@@ -26,6 +26,14 @@ bool can_quantize(TensorType type);
 // when the type cannot be written or n is not a positive multiple of its block size.
 Status quantize_row(TensorType type, const float* src, void* dst, int64_t n);
 
+// Importance-weighted quantization, as llama.cpp's quantizer does with an importance matrix:
+// src is one row of n values and importance its n per-column weights (mean squared
+// activations). The fits minimize importance-weighted error, so the columns that matter on
+// real inputs are kept more precisely. Types without a weighted form (float types, Q8_*) and
+// a null importance fall back to quantize_row.
+Status quantize_row_weighted(TensorType type, const float* src, void* dst, int64_t n, const float* importance);
+bool has_weighted_quantizer(TensorType type);
+
 // Bytes of one row of n elements of `type` (n a multiple of the block size).
 size_t quantized_size(TensorType type, int64_t n);
 

@@ -1,7 +1,8 @@
-// libFuzzer target for what `tessera-cli convert` parses from a Hugging Face folder: the
-// first byte picks the parser, the rest is the input. safetensors files (header length,
-// JSON header, offsets), SentencePiece tokenizer.model (protobuf) and config.json must
-// give a value or an error, never a crash, a hang or an out-of-bounds read.
+// libFuzzer target for what `tessera-cli convert` parses from a Hugging Face folder, and the
+// importance matrices `quantize --imatrix` reads: the first byte picks the parser, the rest
+// is the input. safetensors files (header length, JSON header, offsets), SentencePiece
+// tokenizer.model (protobuf), config.json and legacy imatrix.dat files must give a value or
+// an error, never a crash, a hang or an out-of-bounds read.
 #include <unistd.h>
 
 #include <cstdint>
@@ -11,13 +12,14 @@
 #include <string_view>
 
 #include "convert/hf_config.h"
+#include "convert/importance_matrix.h"
 #include "convert/safetensors.h"
 #include "convert/sentencepiece_model.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size == 0) return 0;
     const std::span<const uint8_t> input(data + 1, size - 1);
-    switch (data[0] % 3) {
+    switch (data[0] % 4) {
         case 0: {  // safetensors goes through a file: the reader maps what it validates
             static const std::string path = "/tmp/tessera-fuzz-" + std::to_string(::getpid()) + ".safetensors";
             if (FILE* f = std::fopen(path.c_str(), "wb")) {
@@ -35,6 +37,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
         case 1:
             (void)tessera::parse_sentencepiece_model(input);
+            break;
+        case 2:
+            (void)tessera::parse_legacy_importance_matrix(input);
             break;
         default:
             (void)tessera::parse_hf_config(std::string_view(reinterpret_cast<const char*>(input.data()), input.size()));

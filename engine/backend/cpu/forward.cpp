@@ -208,6 +208,8 @@ void CpuForward::linear_multi(std::span<const Matrix* const> ws, const float* x,
             for (size_t i = 0; i < ws.size(); ++i) linear(*ws[i], x, n, ys[i]);
             return;
         }
+    if (input_observer_)
+        for (const Matrix* w : ws) input_observer_(*w, x, n);
     const size_t x_row_bytes = row_bytes(tensor_type_info(dot_type), k);
     uint8_t* act = act_.data();
     if (n == 1) {

@@ -30,6 +30,9 @@ struct ForwardOptions {
 // Sees named intermediate results, e.g. "blk.3.attn_out" (n_tokens x width, row-major), so a
 // run can be dumped and compared with a reference layer by layer.
 using TensorObserver = std::function<void(const std::string& name, const float* data, int64_t n_tokens, int64_t width)>;
+// Sees the input of every matrix product: n_tokens rows of w.cols floats (gathering an
+// importance matrix for quantization).
+using MatrixInputObserver = std::function<void(const Matrix& w, const float* x, int64_t n_tokens)>;
 
 class CpuForward final : public Evaluator {
 public:
@@ -44,6 +47,7 @@ public:
     Isa isa() const { return isa_; }
     int n_threads() const { return pool_.size(); }
     void set_observer(TensorObserver observer) { observer_ = std::move(observer); }
+    void set_matrix_input_observer(MatrixInputObserver observer) { input_observer_ = std::move(observer); }
 
 private:
     CpuForward(const Model& model, KvCache cache, int n_threads, Isa isa, int64_t n_batch);
@@ -65,6 +69,7 @@ private:
     int64_t n_batch_;
     RopeFrequencies rope_;
     TensorObserver observer_;
+    MatrixInputObserver input_observer_;
 
     // Scratch, sized for n_batch tokens.
     std::vector<float> x_, h_, q_, k_, v_, attn_, gate_, up_, tmp_, cos_sin_;
