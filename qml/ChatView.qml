@@ -37,32 +37,11 @@ Item {
         onAccepted: Qt.openUrlExternally(link)
     }
 
-    Dialog {
+    ConversationSettingsDialog {
         id: settingsDialog
-        objectName: "conversationSettings"
         anchors.centerIn: parent
         width: Math.min(view.width * 0.8, 560)
-        modal: true
-        title: qsTr("Conversation settings")
-        standardButtons: Dialog.Save | Dialog.Cancel
-        onAboutToShow: systemPromptInput.text = view.controller.systemPrompt
-        onAccepted: view.controller.systemPrompt = systemPromptInput.text
-        ColumnLayout {
-            anchors.fill: parent
-            Label { text: qsTr("System prompt (this conversation only)"); color: Theme.text }
-            TextArea {
-                id: systemPromptInput
-                objectName: "systemPromptInput"
-                Layout.fillWidth: true
-                Layout.preferredHeight: 120
-                wrapMode: TextEdit.Wrap
-                textFormat: TextEdit.PlainText
-                placeholderText: qsTr("e.g. You answer briefly.")
-                Accessible.name: qsTr("System prompt")
-                color: Theme.text
-                background: Rectangle { radius: Theme.radius; color: Theme.surface; border.color: Theme.border }
-            }
-        }
+        controller: view.controller
     }
 
     ColumnLayout {

@@ -81,6 +81,10 @@ void ChatController::newChat() {
         system_prompt_.clear();
         emit systemPromptChanged();
     }
+    if (options_ != ConversationOptions{}) {
+        options_ = {};
+        emit conversationOptionsChanged();
+    }
     context_used_ = 0;
     emit statsChanged();
     emit conversationChanged();
@@ -91,7 +95,7 @@ void ChatController::openConversation(qint64 id) {
     if (reply_) stop();
     conversation_id_ = id;
     reloadMessages();
-    loadSystemPrompt();
+    loadConversationSettings();
     emit conversationChanged();
 }
 
@@ -102,6 +106,7 @@ bool ChatController::send(const QString& text) {
         storage::ConversationSettings settings;
         settings.title = title_for(text).toStdString();
         if (!system_prompt_.trimmed().isEmpty()) settings.system_prompt = system_prompt_.toStdString();
+        store_options(options_, settings);
         auto created = storage_.conversations().create_conversation(settings);
         if (!check(status_of(created), tr("starting a conversation"))) return false;
         conversation_id_ = *created;
@@ -132,10 +137,60 @@ void ChatController::setSystemPrompt(const QString& prompt) {
     emit systemPromptChanged();
 }
 
-void ChatController::loadSystemPrompt() {
+bool ChatController::setConversationOptions(const QVariantMap& map) {
+    auto options = options_from_map(map);
+    if (!options) {
+        setError(QString::fromStdString(options.error().message));
+        return false;
+    }
+    if (*options == options_) return true;
+    if (conversation_id_ != 0) {
+        auto c = storage_.conversations().conversation(conversation_id_);
+        if (!check(status_of(c), tr("reading the conversation"))) return false;
+        store_options(*options, c->settings);
+        if (!check(storage_.conversations().update_settings(conversation_id_, c->settings),
+                   tr("saving the conversation's settings")))
+            return false;
+    }
+    options_ = *options;
+    emit conversationOptionsChanged();
+    return true;
+}
+
+QString ChatController::optionsProblem(const QVariantMap& options) const {
+    auto parsed = options_from_map(options);
+    return parsed ? QString() : QString::fromStdString(parsed.error().message);
+}
+
+QVariantMap ChatController::defaultOptions() const {
+    const SamplerSettings& s = settings_.sampling;
+    ConversationOptions d;
+    d.temperature = s.temperature;
+    d.top_p = s.top_p;
+    d.top_k = s.top_k;
+    d.min_p = s.min_p;
+    d.repeat_penalty = s.repeat_penalty;
+    d.max_tokens = settings_.max_tokens;
+    d.context_length = engine_.contextSize();
+    QVariantMap map = options_to_map(d);
+    map.remove(QStringLiteral("reasoning"));
+    return map;
+}
+
+void ChatController::loadConversationSettings() {
     auto c = storage_.conversations().conversation(conversation_id_);
     system_prompt_ = c ? QString::fromStdString(c->settings.system_prompt.value_or("")) : QString();
     emit systemPromptChanged();
+    options_ = {};
+    if (c) {
+        auto options = options_from_settings(c->settings);
+        if (options)
+            options_ = *options;
+        else  // the conversation still opens, with the defaults
+            setError(tr("This conversation's settings could not be read (%1); the defaults apply.")
+                         .arg(QString::fromStdString(options.error().message)));
+    }
+    emit conversationOptionsChanged();
 }
 
 void ChatController::stop() {
@@ -220,8 +275,10 @@ bool ChatController::startReply(storage::StreamingReply row) {
     }
     GenerationRequest request;
     request.id = reply_->request_id;
-    request.settings = settings_;
-    if (random_seed_) request.settings.sampling.seed = std::random_device{}();
+    request.settings = apply_options(settings_, options_);
+    if (random_seed_ && !options_.seed) request.settings.sampling.seed = std::random_device{}();
+    request.reasoning = options_.reasoning;
+    request.context_limit = options_.context_length.value_or(0);
     auto c = storage_.conversations().conversation(conversation);
     if (c && c->settings.system_prompt) request.messages.push_back({"system", *c->settings.system_prompt});
     for (const auto& m : *path)

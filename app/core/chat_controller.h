@@ -17,6 +17,7 @@
 
 #include "app_storage.h"
 #include "conversation_list_model.h"
+#include "conversation_options.h"
 #include "engine_thread.h"
 #include "message_list_model.h"
 #include "model_catalog_model.h"
@@ -40,6 +41,9 @@ class ChatController : public QObject {
     // The shown conversation's system prompt (PRODUCT.md 8: per conversation, not per model);
     // set before the first message, it is stored with the conversation when that is created.
     Q_PROPERTY(QString systemPrompt READ systemPrompt WRITE setSystemPrompt NOTIFY systemPromptChanged)
+    // The shown conversation's own sampling, reasoning and context length (conversation_options.h
+    // lists the keys); like the system prompt, kept for a new chat until its first message.
+    Q_PROPERTY(QVariantMap conversationOptions READ conversationOptions NOTIFY conversationOptionsChanged)
 
 public:
     ChatController(AppStorage& storage, EngineThread& engine, QObject* parent = nullptr);
@@ -56,6 +60,14 @@ public:
     QString errorText() const { return error_text_; }
     QString systemPrompt() const { return system_prompt_; }
     void setSystemPrompt(const QString& prompt);
+    QVariantMap conversationOptions() const { return options_to_map(options_); }
+    // Replaces the conversation's options; a value out of range is refused (errorText names
+    // it) and nothing changes.
+    Q_INVOKABLE bool setConversationOptions(const QVariantMap& options);
+    // Why these options would be refused ("" when they are fine), for a form to show as typed.
+    Q_INVOKABLE QString optionsProblem(const QVariantMap& options) const;
+    // The values a conversation gets for what it leaves unset (shown as placeholders).
+    Q_INVOKABLE QVariantMap defaultOptions() const;
 
     // Sampling and limits for the next replies. With random_seed, each reply draws a new
     // seed (a regenerated reply differs); otherwise settings.sampling.seed is used as is.
@@ -78,6 +90,7 @@ signals:
     void statsChanged();
     void errorTextChanged();
     void systemPromptChanged();
+    void conversationOptionsChanged();
     // The reply was stored in its final state (complete, interrupted or error).
     void replyStored(qint64 messageId);
 
@@ -94,7 +107,7 @@ private:
     bool canStartReply();
     bool startReply(storage::StreamingReply row);
     bool reloadMessages();
-    void loadSystemPrompt();
+    void loadConversationSettings();
     void onTextPiece(quint64 id, const QString& piece);
     void onReplyFinished(quint64 id, const GenerationStats& stats, qint64 context_used);
     void onReplyFailed(quint64 id, const QString& error);
@@ -119,6 +132,7 @@ private:
     qint64 context_used_ = 0;
     QString error_text_;
     QString system_prompt_;  // of the shown conversation, or for the one the next send creates
+    ConversationOptions options_;  // likewise
 };
 
 }  // namespace tessera::app

@@ -38,6 +38,10 @@ void EngineWorker::generate(const GenerationRequest& request) {
     cancel_.store(false);
     if (stop_up_to_.load() >= request.id) cancel_.store(true);
     const quint64 id = request.id;
+    ChatSessionOptions options = loaded_->session->options();
+    options.reasoning = request.reasoning;
+    options.context_limit = request.context_limit;
+    loaded_->session->set_options(options);
     auto reply = loaded_->session->reply(
         request.messages, request.settings,
         [this, id](std::string_view piece) {

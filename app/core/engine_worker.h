@@ -8,6 +8,7 @@
 #include <QString>
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "chat/chat_template.h"
@@ -20,6 +21,8 @@ struct GenerationRequest {
     quint64 id = 0;
     std::vector<chat::ChatMessage> messages;  // the conversation, ending with the user's message
     GenerationSettings settings;
+    std::optional<bool> reasoning;  // the conversation's reasoning switch; absent: as the prompt says
+    int64_t context_limit = 0;      // the conversation's context length; 0: the loaded context
 };
 
 class EngineWorker : public QObject {

@@ -46,7 +46,9 @@ Result<ChatReply> ChatSession::reply(const std::vector<chat::ChatMessage>& conve
                                      const GenerationSettings& settings, const TextCallback& on_text,
                                      const std::atomic<bool>* cancel) {
     if (conversation.empty()) return Error{"the conversation has no messages"};
-    const int64_t n_ctx = evaluator_.n_ctx();
+    // A conversation may ask for less context than the model was loaded with.
+    const int64_t n_ctx = options_.context_limit > 0 ? std::min(options_.context_limit, evaluator_.n_ctx())
+                                                     : evaluator_.n_ctx();
     // Room kept for the reply: the token limit, but never more than a quarter of the context.
     const int64_t reserve = std::clamp<int64_t>(settings.max_tokens, 1, std::max<int64_t>(1, n_ctx / 4));
 
@@ -78,6 +80,8 @@ Result<ChatReply> ChatSession::reply(const std::vector<chat::ChatMessage>& conve
 
     GenerationSettings reply_settings = settings;
     reply_settings.text_start = true;
+    // The reply ends where the (possibly limited) context does.
+    reply_settings.max_tokens = std::min<int64_t>(settings.max_tokens, n_ctx - static_cast<int64_t>(prompt->tokens.size()));
     auto stats = generator_.generate(
         prompt->tokens, reply_settings,
         [&](std::string_view piece) {

@@ -24,6 +24,9 @@ struct ChatSessionOptions {
     ContextPolicy context_policy = ContextPolicy::kRefuse;
     // Nemotron-NAS reasoning switch ("detailed thinking on/off" system line); absent: as given.
     std::optional<bool> reasoning;
+    // Tokens of context this conversation may use (prompt and reply); 0 or more than the
+    // loaded context: all of it.
+    int64_t context_limit = 0;
 };
 
 struct ChatReply {
@@ -49,6 +52,10 @@ public:
 
     // The prompt reply() would feed for this conversation, before any context policy.
     Result<ChatPrompt> prompt_for(const std::vector<chat::ChatMessage>& conversation) const;
+
+    // Options for the following replies (a per-conversation setting in the app).
+    void set_options(const ChatSessionOptions& options) { options_ = options; }
+    const ChatSessionOptions& options() const { return options_; }
 
     const chat::TemplateChoice& template_choice() const { return choice_; }
     const Generator& generator() const { return generator_; }

@@ -1,6 +1,8 @@
 // The objects QML uses, on the real engine (bundled model) and a real database in a
 // temporary folder: streaming, stop, regenerate and siblings, edit, search, delete and
 // undo, restart, and errors shown rather than thrown.
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -108,6 +110,55 @@ private slots:
         stored = app_->storage().conversations().conversation(id);
         QVERIFY(stored.ok());
         QVERIFY(!stored->settings.system_prompt.has_value());
+    }
+
+    void conversationOptionsAreStoredAndShapeTheReply() {
+        auto& c = app_->controller();
+        QSignalSpy changed(&c, &ChatController::conversationOptionsChanged);
+        // Before the conversation exists: kept, then stored with it.
+        QVERIFY(c.setConversationOptions({{"maxTokens", 3}, {"temperature", 0.9}, {"seed", 7}, {"reasoning", "off"}}));
+        QCOMPARE(changed.count(), 1);
+        QVERIFY(app_->send_and_wait(QStringLiteral("I")));
+        const qint64 id = c.conversationId();
+        auto stored = app_->storage().conversations().conversation(id);
+        QVERIFY(stored.ok());
+        QVERIFY(stored->settings.sampling_json.has_value());
+        const auto json = QJsonDocument::fromJson(QByteArray::fromStdString(*stored->settings.sampling_json)).object();
+        QCOMPARE(json.value("max_tokens").toInt(), 3);
+        QCOMPARE(json.value("seed").toInt(), 7);
+        QCOMPARE(QString::fromStdString(stored->settings.reasoning.value_or("")), QStringLiteral("off"));
+        // The reply obeyed the token limit; a fixed seed makes a regenerated reply the same.
+        auto path = app_->storage().conversations().current_path(id);
+        QVERIFY(path.ok());
+        QCOMPARE(path->back().stats.completion_tokens.value_or(0), 3);
+        const QString first = c.lastReplyText();
+        QVERIFY(c.regenerate(path->back().id));
+        QVERIFY(app_->wait_for_reply());
+        QCOMPARE(c.lastReplyText(), first);
+
+        // A new chat has the defaults; reopening brings the conversation's own back.
+        c.newChat();
+        QCOMPARE(c.conversationOptions().value("maxTokens"), QVariant());
+        QCOMPARE(c.conversationOptions().value("reasoning").toString(), QStringLiteral("default"));
+        c.openConversation(id);
+        QCOMPARE(c.conversationOptions().value("maxTokens").toInt(), 3);
+        QCOMPARE(c.conversationOptions().value("temperature").toDouble(), 0.9);
+
+        // Out of range: refused, named, nothing stored.
+        QVERIFY(!c.setConversationOptions({{"topP", 1.5}}));
+        QVERIFY(c.errorText().contains(QStringLiteral("topP")));
+        c.clearError();
+        QVERIFY(!c.setConversationOptions({{"maxTokens", 2.5}}));
+        QVERIFY(!c.setConversationOptions({{"reasoning", "maybe"}}));
+        QVERIFY(!c.setConversationOptions({{"bogus", 1}}));
+        QCOMPARE(c.conversationOptions().value("maxTokens").toInt(), 3);
+
+        // A context length smaller than the conversation refuses the next reply, saying so.
+        QVERIFY(c.setConversationOptions({{"contextLength", 8}}));
+        QSignalSpy stored_replies(&c, &ChatController::replyStored);
+        QVERIFY(c.send(QStringLiteral("and a much longer second message that cannot fit in eight tokens")));
+        QVERIFY(stored_replies.wait(30000));
+        QVERIFY(c.errorText().contains(QStringLiteral("context holds 8")));
     }
 
     void stopKeepsThePartialReplyMarkedInterrupted() {

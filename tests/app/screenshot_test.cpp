@@ -152,6 +152,28 @@ private slots:
         qml_.reset();
     }
 
+    // The conversation settings dialog open over the chat (light theme).
+    void conversationSettingsDialog() {
+        qml_ = std::make_unique<QQmlApplicationEngine>();
+        QVERIFY(load_main_window(*qml_, &app_->controller(), QStringLiteral("light")));
+        auto* window = qobject_cast<QQuickWindow*>(qml_->rootObjects().constFirst());
+        QVERIFY(window);
+        QVERIFY(QTest::qWaitForWindowExposed(window));
+        QVERIFY(app_->controller().setConversationOptions({{"temperature", 0.6}, {"maxTokens", 256}}));
+        auto* dialog = window->findChild<QObject*>(QStringLiteral("conversationSettings"));
+        QVERIFY(dialog);
+        QVERIFY(QMetaObject::invokeMethod(dialog, "open"));
+        QTRY_VERIFY(dialog->property("opened").toBool());
+        const QImage image = window->grabWindow();
+        const QString path = QStringLiteral(SCREENSHOT_DIR "/conversation-settings.png");
+        QVERIFY(image.save(path));
+        qInfo("screenshot: %s", qPrintable(path));
+        QVERIFY2(distinct_colours(image) > 40, "the window is (nearly) a single colour");
+        QMetaObject::invokeMethod(dialog, "close");
+        QVERIFY(app_->controller().setConversationOptions({}));
+        qml_.reset();
+    }
+
 private:
     QTemporaryDir dir_;
     std::int64_t conversation_ = 0;

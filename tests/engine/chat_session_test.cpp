@@ -239,6 +239,27 @@ TEST(ChatSession, DropOldestTurnsKeepsTheSystemPromptAndTheLastMessage) {
     EXPECT_NE(too_big.error().message.find("does not fit"), std::string::npos) << too_big.error().message;
 }
 
+TEST(ChatSession, AConversationsContextLimitIsKeptBelowTheLoadedContext) {
+    auto l = load_aidreams(/*n_ctx=*/512);
+    ChatSession session = session_for(*l.forward, l);
+    // Fits the loaded 512 tokens...
+    auto full = session.reply(long_conversation(), greedy(8), nullptr);
+    ASSERT_TRUE(full) << full.error().message;
+    // ...but not a conversation limited to 96, which is refused naming its limit.
+    ChatSessionOptions limited;
+    limited.context_limit = 96;
+    session.set_options(limited);
+    auto refused = session.reply(long_conversation(), greedy(8), nullptr);
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("context holds 96"), std::string::npos) << refused.error().message;
+    // A short one runs, and its prompt and reply stay within the limit however long it may run.
+    limited.context_limit = 40;
+    session.set_options(limited);
+    auto reply = session.reply({{"user", "Light."}}, greedy(1000), nullptr);
+    ASSERT_TRUE(reply) << reply.error().message;
+    EXPECT_LE(reply->stats.prompt_tokens + reply->stats.generated_tokens, 40);
+}
+
 TEST(ChatSession, ReasoningSettingRewritesTheSystemPrompt) {
     auto l = load_aidreams();
     ChatSessionOptions options;

@@ -1,4 +1,5 @@
 import QtQuick
+import QtQuick.Controls
 import QtTest
 import Tessera.Ui
 
@@ -42,6 +43,45 @@ Item {
             dialog.accept()
             compare(testController.systemPrompt, "Answer briefly.")
             testController.systemPrompt = ""
+        }
+
+        function test_settingsDialogSetsTheConversationsSampling() {
+            const chat = createTemporaryObject(chatComponent, root)
+            const dialog = findChild(chat, "conversationSettings")
+            dialog.open()
+            tryCompare(dialog, "opened", true)
+            const temperature = findChild(dialog.contentItem, "option_temperature")
+            const maxTokens = findChild(dialog.contentItem, "option_maxTokens")
+            const reasoning = findChild(dialog.contentItem, "reasoningBox")
+            verify(temperature && maxTokens && reasoning)
+            compare(temperature.text, "")                    // unset: the default applies...
+            verify(temperature.placeholderText.indexOf("default") === 0)  // ...and is shown
+            temperature.text = "0.3"
+            maxTokens.text = "64"
+            reasoning.currentIndex = 2
+            dialog.accept()
+            compare(testController.conversationOptions.temperature, 0.3)
+            compare(testController.conversationOptions.maxTokens, 64)
+            compare(testController.conversationOptions.reasoning, "off")
+
+            // A value out of range is named as it is typed and Save waits; forced, nothing changes.
+            tryCompare(dialog, "opened", false)
+            dialog.open()
+            tryCompare(dialog, "opened", true)
+            compare(maxTokens.text, "64")
+            const topP = findChild(dialog.contentItem, "option_topP")
+            topP.forceActiveFocus()
+            topP.selectAll()
+            keyClick(Qt.Key_3)
+            verify(dialog.problem.indexOf("topP") >= 0)
+            verify(findChild(dialog.contentItem, "optionsProblem").visible)
+            verify(!dialog.standardButton(Dialog.Save).enabled)
+            dialog.accept()
+            verify(testController.errorText.indexOf("topP") >= 0)
+            verify(testController.conversationOptions.topP === undefined)
+            compare(testController.conversationOptions.maxTokens, 64)
+            testController.clearError()
+            verify(testController.setConversationOptions({}))
         }
 
         function test_searchFiltersTheList() {
