@@ -317,6 +317,9 @@ void ApiServer::install_routes(httplib::Server& http) {
                         if (stopping_) cancel = true;
                         send(choice(std::string(piece), nullptr));
                     }, &cancel);
+                    // Free before [DONE]: a client that sends its next request the moment
+                    // this one ends (on a new connection) must not find the slot taken.
+                    if (slot->owns_lock()) slot->unlock();
                     if (cancel) return false;  // nobody to finish the stream for: drop the connection
                     if (!outcome) {
                         const std::string event = "data: " + error_json(ApiError{400, outcome.error().message}) + "\n\n";

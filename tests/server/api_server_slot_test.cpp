@@ -55,6 +55,18 @@ TEST(ApiServerSlot, ConnectedClientGetsAllItsTokens) {  // the disconnect check 
     EXPECT_EQ(json::parse(res->body)["usage"]["completion_tokens"], 40);
 }
 
+TEST(ApiServerSlot, TheSlotIsFreeOnceAStreamHasEnded) {
+    ServedModel served;
+    for (int i = 0; i < 100; ++i) {  // each request on a new connection, as httplib's client does
+        auto stream = served.client()->Post("/v1/chat/completions", chat_body(2, true), "application/json");
+        ASSERT_TRUE(stream);
+        ASSERT_EQ(stream->status, 200) << stream->body;
+        auto next = served.client()->Post("/v1/chat/completions", chat_body(1), "application/json");
+        ASSERT_TRUE(next);
+        ASSERT_EQ(next->status, 200) << "request " << i << " right after a stream ended: " << next->body;
+    }
+}
+
 // Sends the request, lets the generation make a few tokens, hangs up while it is held at
 // the gate, then lets it run: the evals after the hang-up are what it did for nobody.
 int64_t evals_after_hang_up(bool stream) {
