@@ -179,6 +179,8 @@ GuardedHttpServer::GuardedHttpServer(ConnectionLimits limits) : limits_(limits) 
 
 bool GuardedHttpServer::current_client_gone() { return current_stream && peer_closed(current_stream->socket()); }
 
+bool GuardedHttpServer::widen_backlog() { return ::listen(svr_sock_, limits_.backlog) == 0; }  // Linux: updates it
+
 bool GuardedHttpServer::current_request_timed_out() { return current_stream && current_stream->expired(); }
 
 bool GuardedHttpServer::process_and_close_socket(socket_t sock) {

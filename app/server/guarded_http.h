@@ -17,6 +17,9 @@ struct ConnectionLimits {
     size_t worker_threads = 8;         // connections served at once
     size_t max_waiting = 32;           // accepted connections waiting for a worker
     std::chrono::milliseconds request_deadline{10000};  // to receive one request entirely
+    // Connections the kernel completes and holds until one is accepted. httplib's own 5 makes
+    // a burst of clients wait for SYN retransmits (1 s, then 3 s).
+    int backlog = 128;
 };
 
 class GuardedHttpServer final : public httplib::Server {
@@ -26,6 +29,9 @@ public:
     // Whether the client of the connection this thread is serving has closed it. Only
     // meaningful inside a handler or content provider; false elsewhere.
     static bool current_client_gone();
+
+    // After bind_to_port: replaces httplib's backlog with limits.backlog.
+    bool widen_backlog();
     // Whether the request this thread is reading missed its deadline (then answered 408).
     static bool current_request_timed_out();
 

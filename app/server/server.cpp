@@ -88,6 +88,8 @@ Result<int> ApiServer::bind() {
         } else {
             bound = http->bind_to_port(host, port);
         }
+        if (bound && !http->widen_backlog())
+            std::fprintf(stderr, "note: could not widen the listen backlog of %s\n", host.c_str());
         if (!bound) {
             const std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
             return Error{"cannot listen on " + shown + ":" + std::to_string(port > 0 ? port : options_.port) +
