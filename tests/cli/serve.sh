@@ -104,6 +104,13 @@ s=$(call unknown_path -H "$auth" "$base/v1/nothing"); expect_error unknown_path 
 out=$("$cli" serve -m "$model" --port "$port" --token "$token" 2>&1 </dev/null); rc=$?
 expect "port in use is a clear error" "$([ $rc -ne 0 ] && grep -q "^error: cannot listen on 127.0.0.1:$port" <<<"$out" && echo yes)" "rc=$rc $out"
 
+# --host chosen explicitly: that address only, no ::1 beside it.
+"$cli" serve -m "$model" --host 127.0.0.1 --port 0 --token "$token" -t 1 -c 256 >"$work/v4only.out" 2>&1 &
+v4pid=$!
+for _ in $(seq 1 300); do grep -q '^listening on' "$work/v4only.out" && break; kill -0 $v4pid 2>/dev/null || break; sleep 0.1; done
+expect "--host 127.0.0.1 listens there only" "$([ "$(grep -c '^listening on' "$work/v4only.out")" = 1 ] && grep -q '^listening on http://127.0.0.1:' "$work/v4only.out" && echo yes)" "$(cat "$work/v4only.out")"
+kill -TERM $v4pid; wait $v4pid
+
 stop_server
 expect "SIGTERM stops the server cleanly" "$stopped" "$(cat "$work/server.err")"
 expect "server no longer listening" "$(curl -s -o /dev/null -H "$auth" "$base/v1/models" || echo yes)" "still answering on $port"
