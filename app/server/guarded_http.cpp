@@ -6,10 +6,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <condition_variable>
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -179,9 +181,10 @@ GuardedHttpServer::GuardedHttpServer(ConnectionLimits limits) : limits_(limits) 
 
 bool GuardedHttpServer::current_client_gone() { return current_stream && peer_closed(current_stream->socket()); }
 
-bool GuardedHttpServer::widen_backlog() { return ::listen(svr_sock_, limits_.backlog) == 0; }  // Linux: updates it
-
 bool GuardedHttpServer::current_request_timed_out() { return current_stream && current_stream->expired(); }
+
+// On Linux, listen() on a listening socket updates its backlog.
+bool GuardedHttpServer::widen_backlog() { return ::listen(svr_sock_, limits_.backlog) == 0; }
 
 bool GuardedHttpServer::process_and_close_socket(socket_t sock) {
     DeadlineStream stream(sock, to_ms(read_timeout_sec_, read_timeout_usec_),

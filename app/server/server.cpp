@@ -1,7 +1,6 @@
 #include "server.h"
 
 #include <httplib.h>
-
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -12,6 +11,8 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <thread>
+
+#include "guarded_http.h"
 
 namespace tessera::server {
 namespace {

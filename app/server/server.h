@@ -18,13 +18,19 @@
 
 #include "chat/builtin_templates.h"
 #include "core/result.h"
-#include "guarded_http.h"
+#include "connection_limits.h"
 #include "request_parse.h"
 #include "security.h"
 #include "session/chat_session.h"
 #include "session/generator.h"
 
+namespace httplib {
+class Server;
+}
+
 namespace tessera::server {
+
+class GuardedHttpServer;
 
 struct ServerOptions {
     // Addresses to listen on, all with one port. Next to others, ::1 is left out with a note
