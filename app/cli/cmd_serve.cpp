@@ -1,6 +1,6 @@
-// tessera-cli serve: the OpenAI-compatible HTTP API on one model, headless. Binds loopback
-// unless told otherwise; prints the bearer token it made up when none was given, then one
-// line "listening on http://HOST:PORT". SIGINT/SIGTERM stop it.
+// tessera-cli serve: the OpenAI-compatible HTTP API on one model, headless. Binds 127.0.0.1
+// and ::1 unless told otherwise; prints the bearer token it made up when none was given,
+// then one line "listening on http://HOST:PORT" per address. SIGINT/SIGTERM stop it.
 #include <pthread.h>
 
 #include <csignal>
@@ -23,7 +23,7 @@ bool is_loopback(const std::string& host) {
 
 int serve_command(Args& args) {
     auto model_path = args.option({"-m", "--model"});
-    auto host = args.option({"--host"}).value_or("127.0.0.1");
+    auto host = args.option({"--host"});
     auto port = args.integer({"--port"}, 8080, 0, 65535);
     auto token = args.option({"--token"});
     auto origins = args.options({"--allow-origin"});
@@ -37,8 +37,8 @@ int serve_command(Args& args) {
     if (!model_path) return fail(Error{"serve needs -m MODEL"});
     if (token && token->size() < 16) return fail(Error{"--token must be at least 16 characters"});
     if (auto s = args.check_unused(); !s) return fail(s.error());
-    if (!is_loopback(host))
-        std::fprintf(stderr, "warning: --host %s makes the server reachable from other machines\n", host.c_str());
+    if (host && !is_loopback(*host))
+        std::fprintf(stderr, "warning: --host %s makes the server reachable from other machines\n", host->c_str());
 
     auto loaded = load_model_and_tokenizer(*model_path);
     if (!loaded) return fail(loaded.error());
@@ -46,7 +46,7 @@ int serve_command(Args& args) {
     if (!backend) return fail(backend.error());
 
     server::ServerOptions options;
-    options.host = host == "localhost" ? "127.0.0.1" : host;
+    if (host) options.hosts = {*host == "localhost" ? "127.0.0.1" : *host};
     options.port = static_cast<int>(*port);
     options.model_id = std::filesystem::path(*model_path).stem().string();
     options.security.token = token ? *token : server::generate_token();
@@ -67,9 +67,10 @@ int serve_command(Args& args) {
     if (!bound) return fail(bound.error());
     std::fprintf(stderr, "[model %s; running on %s]\n", options.model_id.c_str(), backend->description.c_str());
     if (!token) std::printf("token: %s\n", options.security.token.c_str());
-    std::printf("listening on http://%s:%d\n",
-                options.host.find(':') != std::string::npos ? ("[" + options.host + "]").c_str() : options.host.c_str(),
-                *bound);
+    for (const std::string& listening : api.listening_hosts())
+        std::printf("listening on http://%s:%d\n",
+                    listening.find(':') != std::string::npos ? ("[" + listening + "]").c_str() : listening.c_str(),
+                    *bound);
     std::fflush(stdout);
 
     std::thread waiter([&] {

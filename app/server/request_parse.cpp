@@ -85,9 +85,40 @@ std::optional<ApiError> read_common(const json& body, int64_t default_max_tokens
     return std::nullopt;
 }
 
-// Bodies come through the size limit; the parser rejects invalid UTF-8 and its depth is
-// bounded by the body size, and nlohmann's parser keeps its own stack (no recursion).
+// No request needs more than a few levels; a deeper body is refused before any value is
+// built (A8), so neither building nor freeing the tree can run deep.
+constexpr int kMaxDepth = 64;
+
+// Follows the nesting and stops the parse once it goes past kMaxDepth.
+struct DepthCheck final : nlohmann::json_sax<json> {
+    int depth = 0;
+    bool too_deep = false;
+    bool open() {
+        too_deep = ++depth > kMaxDepth;
+        return !too_deep;
+    }
+    bool null() override { return true; }
+    bool boolean(bool) override { return true; }
+    bool number_integer(number_integer_t) override { return true; }
+    bool number_unsigned(number_unsigned_t) override { return true; }
+    bool number_float(number_float_t, const string_t&) override { return true; }
+    bool string(string_t&) override { return true; }
+    bool binary(binary_t&) override { return true; }
+    bool start_object(std::size_t) override { return open(); }
+    bool key(string_t&) override { return true; }
+    bool end_object() override { return --depth, true; }
+    bool start_array(std::size_t) override { return open(); }
+    bool end_array() override { return --depth, true; }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+};
+
+// Bodies come through the size limit; the parser rejects invalid UTF-8.
 std::variant<json, ApiError> parse_body(const std::string& body) {
+    DepthCheck depth;
+    const bool valid = json::sax_parse(body, &depth, json::input_format_t::json, true, false);
+    if (depth.too_deep)
+        return ApiError{400, "the request body nests deeper than " + std::to_string(kMaxDepth) + " levels"};
+    if (!valid) return ApiError{400, "the request body is not valid JSON (or not UTF-8)"};
     json j = json::parse(body, nullptr, false);
     if (j.is_discarded()) return ApiError{400, "the request body is not valid JSON (or not UTF-8)"};
     if (!j.is_object()) return ApiError{400, "the request body must be a JSON object"};

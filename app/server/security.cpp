@@ -38,14 +38,30 @@ bool listed(const std::vector<std::string>& list, const std::string& value) {
     return std::find(list.begin(), list.end(), value) != list.end();
 }
 
-}  // namespace
-
-std::optional<ApiError> check_request(const SecurityPolicy& policy, const RequestFacts& request) {
+std::optional<ApiError> check_host(const SecurityPolicy& policy, const RequestFacts& request) {
     if (!request.host || request.host->empty())
         return ApiError{403, "a Host header naming this server is required", "permission_error", "", "host_not_allowed"};
     if (!listed(policy.allowed_hosts, lower(*request.host)))
         return ApiError{403, "Host '" + *request.host + "' is not allowed (only this machine's loopback names)",
                         "permission_error", "", "host_not_allowed"};
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<ApiError> check_preflight(const SecurityPolicy& policy, const RequestFacts& request) {
+    if (auto error = check_host(policy, request)) return error;
+    if (!request.origin)
+        return ApiError{403, "OPTIONS is only answered as a browser's CORS preflight (with an Origin header)",
+                        "permission_error", "", "origin_not_allowed"};
+    if (!listed(policy.allowed_origins, *request.origin))
+        return ApiError{403, "requests from browser origin '" + *request.origin + "' are not allowed",
+                        "permission_error", "", "origin_not_allowed"};
+    return std::nullopt;
+}
+
+std::optional<ApiError> check_request(const SecurityPolicy& policy, const RequestFacts& request) {
+    if (auto error = check_host(policy, request)) return error;
     if (request.origin && !listed(policy.allowed_origins, *request.origin))
         return ApiError{403, "requests from browser origin '" + *request.origin + "' are not allowed",
                         "permission_error", "", "origin_not_allowed"};

@@ -37,6 +37,10 @@ struct RequestFacts {
 // The first reason to refuse the request, checked in the order Host, Origin, token, type.
 std::optional<ApiError> check_request(const SecurityPolicy& policy, const RequestFacts& request);
 
+// A browser's CORS preflight (OPTIONS): answered only on this server's Host and for an
+// allow-listed Origin; it carries no token, so nothing else is checked.
+std::optional<ApiError> check_preflight(const SecurityPolicy& policy, const RequestFacts& request);
+
 // A random token of 64 hex characters (256 bits from std::random_device).
 std::string generate_token();
 

@@ -1,9 +1,18 @@
 #include "server.h"
 
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
+#include <thread>
+
+#include "guarded_http.h"
 
 namespace tessera::server {
 namespace {
@@ -33,6 +42,18 @@ json usage_json(const GenerationStats& s) {
 
 std::string sse(const json& chunk) { return "data: " + dump(chunk) + "\n\n"; }
 
+// Whether [::1] can be bound at all (containers and some CI machines have IPv4 only).
+bool has_ipv6_loopback() {
+    const int sock = ::socket(AF_INET6, SOCK_STREAM, 0);
+    if (sock < 0) return false;
+    sockaddr_in6 addr{};
+    addr.sin6_family = AF_INET6;
+    addr.sin6_addr = in6addr_loopback;
+    const bool ok = ::bind(sock, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    ::close(sock);
+    return ok;
+}
+
 }  // namespace
 
 struct ApiServer::Outcome {
@@ -46,40 +67,83 @@ ApiServer::ApiServer(Evaluator& evaluator, const Tokenizer& tokenizer, chat::Mod
       tokenizer_(tokenizer),
       chat_info_(std::move(chat_info)),
       options_(std::move(options)),
-      http_(std::make_unique<httplib::Server>()),
       completion_generator_(evaluator, tokenizer) {
     chat_.emplace(evaluator_, tokenizer_, chat_info_);
-    install_routes();
 }
 
-ApiServer::~ApiServer() = default;
+ApiServer::~ApiServer() { stop(); }
 
 Result<int> ApiServer::bind() {
     int port = options_.port;
-    if (port == 0) {
-        port = http_->bind_to_any_port(options_.host);
-        if (port < 0) port = 0;
-    } else if (!http_->bind_to_port(options_.host, port)) {
-        port = 0;
+    for (const std::string& host : options_.hosts) {
+        if (host == "::1" && options_.hosts.size() > 1 && !has_ipv6_loopback()) {
+            std::fprintf(stderr, "note: this machine has no IPv6 loopback; listening on IPv4 only\n");
+            continue;
+        }
+        auto http = std::make_unique<GuardedHttpServer>(options_.limits);
+        install_routes(*http);
+        bool bound = false;
+        if (port == 0) {
+            port = http->bind_to_any_port(host);
+            bound = port > 0;
+        } else {
+            bound = http->bind_to_port(host, port);
+        }
+        if (bound && !http->widen_backlog())
+            std::fprintf(stderr, "note: could not widen the listen backlog of %s\n", host.c_str());
+        if (!bound) {
+            const std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+            return Error{"cannot listen on " + shown + ":" + std::to_string(port > 0 ? port : options_.port) +
+                         ": the port is in use or the address is not this machine's"};
+        }
+        http_.push_back(std::move(http));
+        bound_hosts_.push_back(host);
     }
-    if (port <= 0)
-        return Error{"cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
-                     ": the port is in use or the address is not this machine's"};
+    if (http_.empty()) return Error{"no address to listen on"};
     options_.port = port;
-    if (options_.security.allowed_hosts.empty())
-        options_.security.allowed_hosts = default_allowed_hosts(options_.host, port);
+    if (options_.security.allowed_hosts.empty()) {
+        for (const std::string& host : bound_hosts_)
+            for (auto& allowed : default_allowed_hosts(host, port))
+                if (std::find(options_.security.allowed_hosts.begin(), options_.security.allowed_hosts.end(), allowed) ==
+                    options_.security.allowed_hosts.end())
+                    options_.security.allowed_hosts.push_back(allowed);
+    }
     return port;
 }
 
-void ApiServer::run() { http_->listen_after_bind(); }
+void ApiServer::run() {
+    ++runs_;
+    if (!stopping_) {
+        std::vector<std::thread> others;
+        for (size_t i = 1; i < http_.size(); ++i) others.emplace_back([this, i] { http_[i]->listen_after_bind(); });
+        if (!http_.empty()) http_[0]->listen_after_bind();
+        for (auto& t : others) t.join();
+    }
+    --runs_;
+}
 
 void ApiServer::stop() {
     stopping_ = true;
-    http_->stop();
+    // httplib's stop() does nothing until its listen loop has started: wait for that, until
+    // run() has returned; once each (a second stop() of a running server asserts).
+    std::vector<bool> stopped(http_.size(), false);
+    while (runs_ > 0) {
+        for (size_t i = 0; i < http_.size(); ++i)
+            if (!stopped[i] && http_[i]->is_running()) {
+                http_[i]->stop();
+                stopped[i] = true;
+            }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
 }
 
 Result<ApiServer::Outcome> ApiServer::generate(bool chat, const CompletionRequest& request,
                                                const TextCallback& on_text, const std::atomic<bool>* cancel) {
+    struct Busy {
+        std::atomic<bool>& flag;
+        explicit Busy(std::atomic<bool>& f) : flag(f) { flag = true; }
+        ~Busy() { flag = false; }
+    } busy(busy_);
     if (chat) {
         if (!last_was_chat_) chat_.emplace(evaluator_, tokenizer_, chat_info_);  // its cache is stale
         last_was_chat_ = true;
@@ -105,8 +169,7 @@ Result<ApiServer::Outcome> ApiServer::generate(bool chat, const CompletionReques
     return Outcome{text, *stats};
 }
 
-void ApiServer::install_routes() {
-    httplib::Server& http = *http_;
+void ApiServer::install_routes(httplib::Server& http) {
     http.set_payload_max_length(options_.max_body_bytes);
     // httplib's default SO_REUSEPORT would let a second server share a port in use (A11);
     // SO_REUSEADDR alone still allows a restart while old connections are in TIME_WAIT.
@@ -123,6 +186,19 @@ void ApiServer::install_routes() {
         };
         RequestFacts facts{header("Host"), header("Origin"), header("Authorization"), header("Content-Type"),
                            req.method == "POST"};
+        if (req.method == "OPTIONS") {  // a browser's CORS preflight: it carries no token
+            if (auto error = check_preflight(options_.security, facts)) {
+                send_error(res, *error);
+            } else {
+                res.status = 204;
+                res.set_header("Access-Control-Allow-Origin", *facts.origin);
+                res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+                res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type");
+                res.set_header("Access-Control-Max-Age", "600");
+                res.set_header("Vary", "Origin");
+            }
+            return httplib::Server::HandlerResponse::Handled;
+        }
         if (auto error = check_request(options_.security, facts)) {
             send_error(res, *error);
             return httplib::Server::HandlerResponse::Handled;
@@ -138,7 +214,11 @@ void ApiServer::install_routes() {
     http.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
         if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
         ApiError error{res.status, "request failed with HTTP status " + std::to_string(res.status)};
-        if (res.status == 404) {
+        if (GuardedHttpServer::current_request_timed_out()) {  // headers or body trickled in (A6)
+            error.status = res.status = 408;
+            error.message = "the request did not arrive in time; the connection is closed";
+            error.code = "request_timeout";
+        } else if (res.status == 404) {
             error.message = "unknown request URL: " + req.method + " " + req.path;
             error.code = "unknown_url";
         } else if (res.status == 413) {
@@ -186,9 +266,14 @@ void ApiServer::install_routes() {
 
             if (!request->stream) {
                 std::atomic<bool> cancel{false};
+                // Nothing is written until the end, so the socket is asked whether the
+                // client is still there (A9).
                 auto outcome = generate(chat, *request, [&](std::string_view) {
-                    if (stopping_) cancel = true;
+                    if (stopping_ || GuardedHttpServer::current_client_gone()) cancel = true;
                 }, &cancel);
+                if (cancel)
+                    return send_error(res, ApiError{503, "the request was cancelled: the server is stopping",
+                                                    "server_error"});
                 if (!outcome) return send_error(res, ApiError{400, outcome.error().message});
                 json body = base;
                 const std::string reason = finish_reason(outcome->stats.finish);
@@ -235,6 +320,9 @@ void ApiServer::install_routes() {
                         if (stopping_) cancel = true;
                         send(choice(std::string(piece), nullptr));
                     }, &cancel);
+                    // Free before [DONE]: a client that sends its next request the moment
+                    // this one ends (on a new connection) must not find the slot taken.
+                    if (slot->owns_lock()) slot->unlock();
                     if (cancel) return false;  // nobody to finish the stream for: drop the connection
                     if (!outcome) {
                         const std::string event = "data: " + error_json(ApiError{400, outcome.error().message}) + "\n\n";

@@ -1,6 +1,7 @@
 // The OpenAI-compatible HTTP API over one loaded model: GET /v1/models,
 // POST /v1/chat/completions and POST /v1/completions, streamed as server-sent events or
-// not. One generation slot: a request that finds it busy gets 429 (A9).
+// not. One generation slot: a request that finds it busy gets 429 (A9). Loopback only by
+// default, IPv4 and IPv6 on the same port.
 //
 //   ApiServer server(evaluator, tokenizer, chat_info, options);
 //   auto port = server.bind();   // then print it, then
@@ -13,9 +14,11 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "chat/builtin_templates.h"
 #include "core/result.h"
+#include "connection_limits.h"
 #include "request_parse.h"
 #include "security.h"
 #include "session/chat_session.h"
@@ -27,12 +30,18 @@ class Server;
 
 namespace tessera::server {
 
+class GuardedHttpServer;
+
 struct ServerOptions {
-    std::string host = "127.0.0.1";
+    // Addresses to listen on, all with one port. Next to others, ::1 is left out with a note
+    // on stderr when the machine has no IPv6 loopback; an address that cannot be bound is
+    // otherwise an error.
+    std::vector<std::string> hosts = {"127.0.0.1", "::1"};
     int port = 0;  // 0: any free port
     std::string model_id;
     SecurityPolicy security;  // allowed_hosts is filled in by bind() when left empty
     size_t max_body_bytes = 1 << 20;
+    ConnectionLimits limits;  // for each address
 };
 
 class ApiServer {
@@ -42,15 +51,20 @@ public:
     ApiServer(const ApiServer&) = delete;
     ApiServer& operator=(const ApiServer&) = delete;
 
-    // Binds the listening socket; the port it got, or an error naming the address (A11).
+    // Binds the listening sockets; the port they got, or an error naming the address (A11).
     Result<int> bind();
+    // The addresses bind() listens on (::1 missing where the machine has no IPv6).
+    const std::vector<std::string>& listening_hosts() const { return bound_hosts_; }
+    // Whether a generation holds the slot now (tests and the benchmark wait for it to end).
+    bool busy() const { return busy_; }
     // Serves until stop(); a generation in progress is cancelled by stop().
     void run();
+    // Returns once run() has returned (or at once when it never started).
     void stop();
 
 private:
     struct Outcome;
-    void install_routes();
+    void install_routes(httplib::Server& http);
     // Runs one generation on the slot's engine state (the caller holds the slot).
     Result<Outcome> generate(bool chat, const CompletionRequest& request, const TextCallback& on_text,
                              const std::atomic<bool>* cancel);
@@ -59,8 +73,11 @@ private:
     const Tokenizer& tokenizer_;
     chat::ModelChatInfo chat_info_;
     ServerOptions options_;
-    std::unique_ptr<httplib::Server> http_;
+    std::vector<std::unique_ptr<GuardedHttpServer>> http_;  // one per bound address
+    std::vector<std::string> bound_hosts_;
     std::atomic<bool> stopping_{false};
+    std::atomic<int> runs_{0};  // run() calls in progress
+    std::atomic<bool> busy_{false};
 
     std::mutex slot_;  // the one generation slot; guards what follows
     // Chat and raw completions share the evaluator's KV cache, so switching between them

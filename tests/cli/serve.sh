@@ -3,14 +3,14 @@
 # completions streamed and not with consistent usage, and the security and validation
 # cases of RELIABILITY.md A1-A8, A11: wrong Host, empty Host, an Origin, no or a wrong
 # token, a non-JSON body, out-of-range numbers, n=2, a body over the limit, bad JSON,
-# unknown paths; then SIGTERM stops the server.
+# unknown paths; the same port on ::1; CORS preflights; then SIGTERM stops the server.
 set -u
 cli=$1 work=$2 shared=${3:-}
 source "$(dirname "$0")/lib/expect.bash"
 source "$(dirname "$0")/lib/serve.bash"
 if ! command -v curl >/dev/null; then echo "FAIL: curl is not installed"; exit 1; fi
 
-if ! start_server; then
+if ! start_server --allow-origin http://app.example; then
   echo "FAIL: the server did not start: $(cat "$work/server.out" "$work/server.err")"; exit 1
 fi
 auth="Authorization: Bearer $token"
@@ -30,6 +30,14 @@ expect_error() {  # expect_error NAME STATUS-GOT STATUS-WANTED [PARAM]
 
 grep -q '^listening on http://127.0.0.1:' "$work/server.out"
 expect "binds 127.0.0.1 by default" "$([ $? -eq 0 ] && echo yes)" "$(cat "$work/server.out")"
+# ...and ::1 on the same port, unless this machine has no IPv6 loopback (then it says so).
+if grep -q 'no IPv6 loopback' "$work/server.err"; then
+  echo "SKIP: the [::1] check: this machine has no IPv6 loopback ($(cat "$work/server.err" | grep 'IPv6'))"
+else
+  s=$(call v6 -g -H "$auth" "http://[::1]:$port/v1/models")
+  expect "binds [::1] on the same port; Host [::1]:PORT allowed" "$([ "$s" = 200 ] && grep -qx "listening on http://\[::1\]:$port" "$work/server.out" && echo yes)" "$s $(cat "$work/server.out" "$work/v6.body")"
+  s=$(call v6_bad_host -g -H "Host: evil.example" -H "$auth" "http://[::1]:$port/v1/models"); expect_error v6_bad_host "$s" 403
+fi
 
 s=$(call models -H "$auth" "$base/v1/models")
 expect "/v1/models lists the model" "$([ "$s" = 200 ] && [ "$(field '.data[0].id' <"$work/models.body")" = aidreams260K-f32 ] && echo yes)" "$s $(cat "$work/models.body")"
@@ -66,6 +74,16 @@ s=$(call localhost_host -H "Host: localhost:$port" -H "$auth" "$base/v1/models")
 expect "Host localhost:PORT allowed" "$([ "$s" = 200 ] && echo yes)" "$s"
 s=$(call origin -D "$work/origin.headers" -H "Origin: http://evil.example" -H "$auth" "$base/v1/models"); expect_error origin "$s" 403
 expect "no CORS header for a refused Origin" "$(grep -qi '^access-control-allow-origin' "$work/origin.headers" || echo yes)" "$(cat "$work/origin.headers")"
+# CORS: a preflight (no token) from an allow-listed origin gets that exact origin back,
+# never "*"; a foreign origin's preflight gets 403 and no CORS header at all.
+s=$(call preflight -X OPTIONS -D "$work/preflight.headers" -H "Origin: http://app.example" -H "Access-Control-Request-Method: POST" -H "Access-Control-Request-Headers: authorization, content-type" "$base/v1/chat/completions")
+h=$(tr -d '\r' <"$work/preflight.headers")
+expect "preflight from an allowed origin: 204, that exact origin, POST and Authorization allowed" "$([ "$s" = 204 ] && grep -qix 'access-control-allow-origin: http://app.example' <<<"$h" && grep -qi '^access-control-allow-methods:.*POST' <<<"$h" && grep -qi '^access-control-allow-headers:.*authorization' <<<"$h" && echo yes)" "$s $h"
+s=$(call preflight_foreign -X OPTIONS -D "$work/preflight_foreign.headers" -H "Origin: http://evil.example" -H "Access-Control-Request-Method: POST" "$base/v1/chat/completions"); expect_error preflight_foreign "$s" 403
+expect "no CORS header for a foreign preflight" "$(grep -qi '^access-control-' "$work/preflight_foreign.headers" || echo yes)" "$(cat "$work/preflight_foreign.headers")"
+s=$(call allowed_origin -D "$work/allowed_origin.headers" -H "Origin: http://app.example" -H "$auth" "$base/v1/models")
+expect "a request from an allowed origin gets that origin back" "$([ "$s" = 200 ] && tr -d '\r' <"$work/allowed_origin.headers" | grep -qix 'access-control-allow-origin: http://app.example' && echo yes)" "$s $(cat "$work/allowed_origin.headers")"
+
 s=$(call text_plain -H "$auth" -H "Content-Type: text/plain" -d "$body" "$base/v1/chat/completions"); expect_error text_plain "$s" 415
 s=$(call temperature -H "$auth" -H "$json" -d '{"messages":[{"role":"user","content":"hi"}],"temperature":-1}' "$base/v1/chat/completions"); expect_error temperature "$s" 400 temperature
 s=$(call top_p -H "$auth" -H "$json" -d '{"messages":[{"role":"user","content":"hi"}],"top_p":1.5}' "$base/v1/chat/completions"); expect_error top_p "$s" 400 top_p
@@ -85,6 +103,13 @@ s=$(call unknown_path -H "$auth" "$base/v1/nothing"); expect_error unknown_path 
 # A11: the same port again is a clear error.
 out=$("$cli" serve -m "$model" --port "$port" --token "$token" 2>&1 </dev/null); rc=$?
 expect "port in use is a clear error" "$([ $rc -ne 0 ] && grep -q "^error: cannot listen on 127.0.0.1:$port" <<<"$out" && echo yes)" "rc=$rc $out"
+
+# --host chosen explicitly: that address only, no ::1 beside it.
+"$cli" serve -m "$model" --host 127.0.0.1 --port 0 --token "$token" -t 1 -c 256 >"$work/v4only.out" 2>&1 &
+v4pid=$!
+for _ in $(seq 1 300); do grep -q '^listening on' "$work/v4only.out" && break; kill -0 $v4pid 2>/dev/null || break; sleep 0.1; done
+expect "--host 127.0.0.1 listens there only" "$([ "$(grep -c '^listening on' "$work/v4only.out")" = 1 ] && grep -q '^listening on http://127.0.0.1:' "$work/v4only.out" && echo yes)" "$(cat "$work/v4only.out")"
+kill -TERM $v4pid; wait $v4pid
 
 stop_server
 expect "SIGTERM stops the server cleanly" "$stopped" "$(cat "$work/server.err")"
