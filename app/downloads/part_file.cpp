@@ -78,7 +78,7 @@ std::optional<QString> PartFile::hash_existing() {
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) return QStringLiteral("cannot read %1: %2").arg(part_path(), errno_text(n < 0 ? errno : EIO));
         if (head_.size() < 4) head_.append(buffer.data(), std::min<qint64>(4 - head_.size(), n));
-        hash_.addData(QByteArrayView(buffer.data(), n));
+        hash_.add(buffer.data(), n);
         offset += n;
     }
     return std::nullopt;
@@ -107,12 +107,12 @@ std::optional<QString> PartFile::append(const char* data, qint64 size) {
         }
         written += n;
     }
-    hash_.addData(QByteArrayView(data, size));
+    hash_.add(data, size);
     size_ += size;
     return std::nullopt;
 }
 
-QString PartFile::finish_hash() { return QString::fromLatin1(hash_.result().toHex()); }
+QString PartFile::finish_hash() { return hash_.hex(); }
 
 std::optional<QString> PartFile::commit() {
     if (::fsync(fd_) != 0) return QStringLiteral("cannot save %1: %2").arg(part_path(), errno_text(errno));

@@ -12,11 +12,12 @@
 #pragma once
 
 #include <QByteArray>
-#include <QCryptographicHash>
 #include <QString>
 #include <memory>
 #include <optional>
 #include <variant>
+
+#include "downloads/sha256.h"
 
 namespace tessera::downloads {
 
@@ -58,7 +59,7 @@ private:
     int fd_ = -1;
     qint64 size_ = 0;
     QByteArray head_;
-    QCryptographicHash hash_{QCryptographicHash::Sha256};
+    Sha256 hash_;
 };
 
 }  // namespace tessera::downloads

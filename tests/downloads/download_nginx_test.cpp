@@ -11,10 +11,11 @@
 #include <memory>
 
 #include "download_fixture.h"
-#include "nginx_server.h"
+#include "nginx_loopback.h"
 
 using namespace tessera::downloads;
 using namespace tessera::downloads::testing;
+using tessera::loopback::NginxServer;
 using tessera::storage::DownloadState;
 
 class DownloadNginxTest : public QObject {

@@ -1,4 +1,4 @@
-#include "nginx_server.h"
+#include "nginx_loopback.h"
 
 #include <unistd.h>
 
@@ -10,7 +10,7 @@
 #include <QTcpSocket>
 #include <QThread>
 
-namespace tessera::downloads::testing {
+namespace tessera::loopback {
 
 NginxServer::~NginxServer() { stop(); }
 
@@ -99,4 +99,4 @@ QStringList NginxServer::access_log() const {
     return QString::fromUtf8(log.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
 }
 
-}  // namespace tessera::downloads::testing
+}  // namespace tessera::loopback

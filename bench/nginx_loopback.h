@@ -1,8 +1,8 @@
-// nginx (Debian's nginx-light) started by a test as a child process with a configuration
-// written into a temporary folder: pid, logs and temp paths inside it, listening on
-// 127.0.0.1 at a free port, serving `root` with nginx's real Range, If-Range and ETag
-// behaviour. It serves www(), a folder inside its own (readable by nginx's workers even when
-// the test runs as root). The access log records status, Range and If-Range per request.
+// nginx (Debian's nginx-light) started as a child process (by the download tests and
+// tessera-download-bench) with a configuration written into a temporary folder: pid, logs
+// and temp paths inside it, listening on 127.0.0.1 at a free port, with nginx's real Range,
+// If-Range and ETag behaviour. It serves www(), a folder inside its own (readable by nginx's
+// workers even when run as root). The access log records status, Range and If-Range.
 #pragma once
 
 #include <QProcess>
@@ -11,7 +11,7 @@
 #include <QTemporaryDir>
 #include <QUrl>
 
-namespace tessera::downloads::testing {
+namespace tessera::loopback {
 
 class NginxServer {
 public:
@@ -36,4 +36,4 @@ private:
     quint16 port_ = 0;
 };
 
-}  // namespace tessera::downloads::testing
+}  // namespace tessera::loopback
