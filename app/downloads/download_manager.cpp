@@ -48,6 +48,7 @@ DownloadManager::DownloadManager(storage::Database& db, QString models_dir, Down
                                  QObject* parent)
     : QObject(parent), db_(db), catalog_(db), models_dir_(std::move(models_dir)), settings_(std::move(settings)) {
     qRegisterMetaType<TransferOutcome>();
+    network_.setParent(this);  // moves with the manager to a worker thread
     // Only manual redirects (Transfer checks each hop); Qt's default policy is not used.
     network_.setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
 }

@@ -16,7 +16,11 @@
 //   2. The database row says what the disk holds: bytes_done is saved at most
 //      settings.progress_save_every behind, and the .part file's size wins on resume.
 //   3. An app killed mid-download leaves running rows; start() requeues them (D11).
-//   4. Authorization headers are kept in memory only, never in the database.
+//   4. Authorization headers are kept in memory only, never in the database (after a
+//      restart a job that needs one must be given it again).
+// Threads: writing and hashing run in the manager's thread. The app moves the manager to a
+// worker QThread (everything it owns moves with it) with its own database connection, and
+// talks to it with queued connections.
 #pragma once
 
 #include <QElapsedTimer>

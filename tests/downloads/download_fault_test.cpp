@@ -455,6 +455,61 @@ private slots:
         QVERIFY(!catalog.download(other).ok());
     }
 
+    // At most max_parallel transfers at once; the rest wait queued and start in order.
+    void queue_limits_parallel_transfers() {
+        const TestModel model = make_model(1 << 20, 26);
+        FaultServer server([&](const HttpRequest& request) {
+            HttpResponse r = serve_file(request, model.data, kEtag);
+            r.chunk_bytes = 128 << 10;
+            r.chunk_interval_ms = 20;
+            return r;
+        });
+        QVERIFY(server.listen());
+        for (int limit : {1, 2}) {
+            DownloadSettings settings = fast_settings();
+            settings.max_parallel = limit;
+            DownloadManager manager(*db_, models_, settings);
+            int most_active = 0, most_queued = 0;
+            connect(&manager, &DownloadManager::jobChanged, this, [&] {
+                const TotalProgress t = manager.total();
+                most_active = std::max(most_active, t.active);
+                most_queued = std::max(most_queued, t.queued);
+            });
+            QList<qint64> ids;
+            for (int i = 0; i < 4; ++i)
+                ids << enqueue(manager, server.url(QStringLiteral("/m.gguf")),
+                               QStringLiteral("q%1-%2.gguf").arg(limit).arg(i), model);
+            manager.start();
+            for (int i = 0; i < 4; ++i) expect_done(manager, ids[i], QStringLiteral("q%1-%2.gguf").arg(limit).arg(i), model);
+            QCOMPARE(most_active, limit);
+            QVERIFY(most_queued >= 4 - limit);
+        }
+    }
+
+    // Speed and time left are reported while bytes arrive, per job and in total.
+    void progress_reports_speed_and_time_left() {
+        const TestModel model = make_model(4 << 20, 27);
+        FaultServer server([&](const HttpRequest& request) {
+            HttpResponse r = serve_file(request, model.data, kEtag);
+            r.chunk_bytes = 64 << 10;
+            r.chunk_interval_ms = 20;  // about 1.3 s
+            return r;
+        });
+        QVERIFY(server.listen());
+        DownloadManager manager(*db_, models_, fast_settings());
+        const qint64 id = enqueue(manager, server.url(QStringLiteral("/m.gguf")), QStringLiteral("v.gguf"), model);
+        manager.start();
+        QTRY_VERIFY_WITH_TIMEOUT(manager.progress(id).bytes_per_second > 0, 10000);
+        const JobProgress p = manager.progress(id);
+        QVERIFY(p.seconds_left && *p.seconds_left >= 0);
+        QCOMPARE(p.total, model.data.size());
+        QVERIFY(p.bytes_done > 0 && p.bytes_done < model.data.size());
+        const TotalProgress t = manager.total();
+        QCOMPARE(t.active, 1);
+        QVERIFY(t.bytes_per_second > 0 && t.seconds_left);
+        expect_done(manager, id, QStringLiteral("v.gguf"), model);
+    }
+
     // 503 is retried with backoff until it works; 404 fails at once with the status.
     void server_errors() {
         const TestModel model = make_model(1 << 20, 25);
