@@ -23,6 +23,7 @@ PACKAGES=(
   qml6-module-qtqml qml6-module-qttest   # QtQuick imports QtQml, which no package pulls in
   nginx-light                # the download tests serve model files with nginx's real Range/ETag on loopback
   curl                       # tessera-download-bench compares the download engine with curl
+  openssl                    # the download tests make a self-signed certificate to show TLS is verified
   libssl-dev                 # downloads hash with OpenSSL's SHA-256 (CPU SHA extensions; Qt's is 10x slower)
 )
 # Node.js runs the chat template conformance test's reference renderer. Checked by command,

@@ -256,7 +256,12 @@ void Transfer::on_finished() {
         return;
     }
     if (!outcome_) {
-        if (!headers_done_) {
+        if (reply->error() == QNetworkReply::SslHandshakeFailedError) {
+            // Not retried: an unverifiable certificate will not verify on the next try.
+            conclude(K::failed, QStringLiteral("the secure connection to %1 could not be verified (%2); downloads "
+                                               "are only made over verified TLS")
+                                    .arg(current_.host(), reply->errorString()));
+        } else if (!headers_done_) {
             conclude(K::retry, QStringLiteral("could not reach %1: %2").arg(current_.host(), reply->errorString()));
         } else if (total_ ? part_.size() == *total_ : reply->error() == QNetworkReply::NoError) {
             if (!total_) total_ = part_.size();

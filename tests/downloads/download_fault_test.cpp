@@ -4,6 +4,7 @@
 #include <QFileInfo>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QSslSocket>
 #include <QTemporaryDir>
 #include <QTest>
 #include <memory>
@@ -508,6 +509,35 @@ private slots:
         QCOMPARE(t.active, 1);
         QVERIFY(t.bytes_per_second > 0 && t.seconds_left);
         expect_done(manager, id, QStringLiteral("v.gguf"), model);
+    }
+
+    // TLS verification is always on: a server whose certificate does not verify (here
+    // self-signed) gets no request and no retry, and the error says why.
+    void tls_certificate_is_verified() {
+        QVERIFY2(QSslSocket::supportsSsl(), "Qt has no TLS backend (libqt6network6's openssl plugin)");
+        const QString cert = dir_.filePath(QStringLiteral("cert.pem")), key = dir_.filePath(QStringLiteral("key.pem"));
+        QProcess openssl;
+        openssl.setProcessChannelMode(QProcess::MergedChannels);  // captured, not printed
+        openssl.start(QStringLiteral("openssl"),
+                                         {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                                          QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"), key,
+                                          QStringLiteral("-out"), cert, QStringLiteral("-days"), QStringLiteral("2"),
+                                          QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1"), QStringLiteral("-addext"),
+                                          QStringLiteral("subjectAltName=IP:127.0.0.1")});
+        QVERIFY2(openssl.waitForFinished(30000) && openssl.exitCode() == 0,
+                 "openssl could not make a test certificate (apt-get install openssl)");
+        const TestModel model = make_model(1 << 20, 28);
+        FaultServer server([&](const HttpRequest& request) { return serve_file(request, model.data, kEtag); });
+        QVERIFY(server.listen_tls(cert, key));
+        const QUrl url = server.url(QStringLiteral("/m.gguf"));
+        QCOMPARE(url.scheme(), QStringLiteral("https"));
+        DownloadManager manager(*db_, models_, fast_settings());
+        const qint64 id = enqueue(manager, url, QStringLiteral("tls.gguf"), model);
+        manager.start();
+        const QString error = expect_failed(manager, id, QStringLiteral("tls.gguf"));
+        QVERIFY2(error.contains(QLatin1String("could not be verified")), qPrintable(error));
+        QCOMPARE(server.requests().size(), 0);  // nothing was sent over the unverified connection
+        QCOMPARE(QFileInfo(target(QStringLiteral("tls.gguf.part"))).size(), 0);
     }
 
     // 503 is retried with backoff until it works; 404 fails at once with the status.

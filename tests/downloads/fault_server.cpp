@@ -1,5 +1,9 @@
 #include "fault_server.h"
 
+#include <QFile>
+#include <QSslCertificate>
+#include <QSslKey>
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QTimer>
 
@@ -29,6 +33,29 @@ HttpResponse serve_file(const HttpRequest& request, const QByteArray& data, cons
 }
 
 namespace {
+
+// Wraps each accepted connection in a server-side QSslSocket.
+class TlsServer : public QTcpServer {
+public:
+    TlsServer(QSslCertificate certificate, QSslKey key) : certificate_(std::move(certificate)), key_(std::move(key)) {}
+
+protected:
+    void incomingConnection(qintptr descriptor) override {
+        auto* socket = new QSslSocket(this);
+        if (!socket->setSocketDescriptor(descriptor)) {
+            delete socket;
+            return;
+        }
+        socket->setLocalCertificate(certificate_);
+        socket->setPrivateKey(key_);
+        socket->startServerEncryption();
+        addPendingConnection(socket);
+    }
+
+private:
+    QSslCertificate certificate_;
+    QSslKey key_;
+};
 
 QByteArray reason(int status) {
     switch (status) {
@@ -66,17 +93,31 @@ FaultServer::~FaultServer() {
 }
 
 bool FaultServer::listen() {
-    if (!v4_.listen(QHostAddress::LocalHost, 0)) return false;
-    v6_.listen(QHostAddress::LocalHostIPv6, v4_.serverPort());  // optional: no IPv6, no ::1
-    connect(&v4_, &QTcpServer::newConnection, this, [this] { accept(&v4_); });
-    connect(&v6_, &QTcpServer::newConnection, this, [this] { accept(&v6_); });
+    if (!v4_) v4_ = std::make_unique<QTcpServer>();
+    if (!v6_) v6_ = std::make_unique<QTcpServer>();
+    if (!v4_->listen(QHostAddress::LocalHost, 0)) return false;
+    v6_->listen(QHostAddress::LocalHostIPv6, v4_->serverPort());  // optional: no IPv6, no ::1
+    connect(v4_.get(), &QTcpServer::newConnection, this, [this] { accept(v4_.get()); });
+    connect(v6_.get(), &QTcpServer::newConnection, this, [this] { accept(v6_.get()); });
     return true;
 }
 
-quint16 FaultServer::port() const { return v4_.serverPort(); }
+bool FaultServer::listen_tls(const QString& certificate_pem, const QString& key_pem) {
+    QFile cert_file(certificate_pem), key_file(key_pem);
+    if (!cert_file.open(QIODevice::ReadOnly) || !key_file.open(QIODevice::ReadOnly)) return false;
+    const QSslCertificate certificate(cert_file.readAll(), QSsl::Pem);
+    const QSslKey key(key_file.readAll(), QSsl::Rsa, QSsl::Pem);
+    if (certificate.isNull() || key.isNull()) return false;
+    v4_ = std::make_unique<TlsServer>(certificate, key);
+    v6_ = std::make_unique<TlsServer>(certificate, key);
+    return listen();
+}
+
+quint16 FaultServer::port() const { return v4_ ? v4_->serverPort() : 0; }
 
 QUrl FaultServer::url(const QString& path, const QString& host) const {
-    return QUrl(QStringLiteral("http://%1:%2%3").arg(host).arg(port()).arg(path));
+    const bool tls = dynamic_cast<TlsServer*>(v4_.get()) != nullptr;
+    return QUrl(QStringLiteral("%1://%2:%3%4").arg(tls ? QStringLiteral("https") : QStringLiteral("http"), host).arg(port()).arg(path));
 }
 
 void FaultServer::accept(QTcpServer* server) {

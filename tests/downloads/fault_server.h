@@ -4,6 +4,7 @@
 // ("Connection: close"); each response is built by the test's handler and every request
 // is recorded for assertions. Listens on 127.0.0.1 and, where there is IPv6, on ::1 at the
 // same port, so "localhost" reaches it too (a second host name for cross-host redirects).
+// listen_tls() serves https with a given (self-signed) certificate.
 #pragma once
 
 #include <QByteArray>
@@ -53,6 +54,8 @@ public:
     ~FaultServer() override;
 
     bool listen();
+    // TLS with this certificate and key (PEM files): every connection is https.
+    bool listen_tls(const QString& certificate_pem, const QString& key_pem);
     quint16 port() const;
     QUrl url(const QString& path, const QString& host = QStringLiteral("127.0.0.1")) const;
     void set_handler(Handler handler) { handler_ = std::move(handler); }
@@ -64,7 +67,7 @@ private:
     void accept(QTcpServer* server);
 
     Handler handler_;
-    QTcpServer v4_, v6_;
+    std::unique_ptr<QTcpServer> v4_, v6_;
     QList<HttpRequest> requests_;
     QList<int> statuses_;
     std::vector<std::unique_ptr<Connection>> connections_;
