@@ -54,6 +54,7 @@ DownloadManager::DownloadManager(storage::Database& db, QString models_dir, Down
 }
 
 DownloadManager::~DownloadManager() {
+    blockSignals(true);  // listeners may already be gone
     for (auto& [id, active] : active_) {
         active->drop_transfer();
         save_progress(*active, true);
@@ -155,6 +156,13 @@ void DownloadManager::start_job(const storage::DownloadJob& job) {
             qCInfo(lcDownloads) << "download" << job.id << "starts over:" << why_restart;
             if (auto error = part.reset()) return fail(job.id, *error, false);
         }
+    }
+    // Checked before asking the server when the size is known; again at the answer and
+    // every settings.space_check_every_bytes while writing (Transfer).
+    if (job.expected_size) {
+        if (auto problem = disk_space_problem(settings_, QFileInfo(qs(job.target_path)).absolutePath(),
+                                              std::max<qint64>(0, *job.expected_size - part.size())))
+            return fail(job.id, *problem, false);
     }
     const qint64 id = job.id;
     connect(&active->backoff, &QTimer::timeout, this, [this, id] {

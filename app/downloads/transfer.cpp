@@ -29,6 +29,15 @@ QString printable_start(const QByteArray& bytes) {
 
 }  // namespace
 
+std::optional<QString> disk_space_problem(const DownloadSettings& settings, const QString& folder,
+                                          qint64 still_needed) {
+    const qint64 free = settings.free_space ? settings.free_space(folder) : QStorageInfo(folder).bytesAvailable();
+    if (free < 0 || free - still_needed >= settings.reserve_bytes) return std::nullopt;  // free < 0: unknown
+    return QStringLiteral("disk full: %1 more needed, %2 free in %3 (keeping %4 free); the partial download is "
+                          "kept, free some space and resume")
+        .arg(mib(still_needed), mib(free), folder, mib(settings.reserve_bytes));
+}
+
 Transfer::Transfer(QNetworkAccessManager& network, PartFile& part, TransferSpec spec,
                    const DownloadSettings& settings, QObject* parent)
     : QObject(parent), network_(network), part_(part), spec_(std::move(spec)), settings_(settings) {
@@ -175,14 +184,9 @@ void Transfer::on_headers() {
 
 bool Transfer::check_space() {
     since_space_check_ = 0;
-    const QString folder = QFileInfo(part_.target_path()).absolutePath();
-    const qint64 free = settings_.free_space ? settings_.free_space(folder) : QStorageInfo(folder).bytesAvailable();
     const qint64 still_needed = total_ ? std::max<qint64>(0, *total_ - part_.size()) : 0;
-    if (free - still_needed < settings_.reserve_bytes && free >= 0) {
-        conclude(TransferOutcome::Kind::failed,
-                 QStringLiteral("disk full: %1 more needed, %2 free in %3 (keeping %4 free); the partial download "
-                                "is kept, free some space and resume")
-                     .arg(mib(still_needed), mib(free), folder, mib(settings_.reserve_bytes)));
+    if (auto problem = disk_space_problem(settings_, QFileInfo(part_.target_path()).absolutePath(), still_needed)) {
+        conclude(TransferOutcome::Kind::failed, *problem);
         return false;
     }
     return true;

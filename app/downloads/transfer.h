@@ -31,6 +31,11 @@ namespace tessera::downloads {
 
 class PartFile;
 
+// The reason a download of `still_needed` more bytes into `folder` must not go on (the
+// disk would be left with less than settings.reserve_bytes), or nothing.
+std::optional<QString> disk_space_problem(const DownloadSettings& settings, const QString& folder,
+                                          qint64 still_needed);
+
 struct TransferSpec {
     QUrl url;
     QByteArray authorization;  // the Authorization header for url's origin; empty for none

@@ -161,6 +161,7 @@ private slots:
         const QString error = expect_failed(manager, id, QStringLiteral("f.gguf"));
         QVERIFY2(error.startsWith(QLatin1String("disk full")), qPrintable(error));
         QCOMPARE(QFileInfo(target(QStringLiteral("f.gguf.part"))).size(), 0);
+        QCOMPARE(server.requests().size(), 0);  // the server was not even asked
     }
 
     // D6: the disk fills while writing: stop with "disk full", keep the partial, register
