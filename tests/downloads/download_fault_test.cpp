@@ -364,7 +364,7 @@ private slots:
         FaultServer server([&](const HttpRequest& request) {
             HttpResponse r = serve_file(request, model.data, kEtag);
             r.chunk_bytes = 64 << 10;
-            r.chunk_interval_ms = 20;  // about 0.7 s: both run at once
+            r.chunk_interval_ms = 50;  // about 1.6 s: both run at once
             return r;
         });
         QVERIFY(server.listen());
@@ -390,7 +390,7 @@ private slots:
         FaultServer server([&](const HttpRequest& request) {
             HttpResponse r = serve_file(request, model.data, kEtag);
             r.chunk_bytes = 64 << 10;
-            r.chunk_interval_ms = 25;  // about 1.6 s for the whole file
+            r.chunk_interval_ms = 40;  // about 2.6 s for the whole file
             return r;
         });
         QVERIFY(server.listen());
@@ -422,12 +422,40 @@ private slots:
         QVERIFY2(range.startsWith("bytes=") && range.mid(6).chopped(1).toLongLong() >= left, range.constData());
     }
 
+    // Closing the app mid-download saves the job as queued; the next start resumes it.
+    void restart_resumes_after_clean_shutdown() {
+        const TestModel model = make_model(2 << 20, 29);
+        FaultServer server([&](const HttpRequest& request) {
+            HttpResponse r = serve_file(request, model.data, kEtag);
+            r.chunk_bytes = 64 << 10;
+            r.chunk_interval_ms = 50;
+            return r;
+        });
+        QVERIFY(server.listen());
+        auto first = std::make_unique<DownloadManager>(*db_, models_, fast_settings());
+        const qint64 id = enqueue(*first, server.url(QStringLiteral("/m.gguf")), QStringLiteral("u.gguf"), model);
+        first->start();
+        QTRY_VERIFY_WITH_TIMEOUT(first->progress(id).bytes_done >= (256 << 10), 10000);
+        first.reset();
+        tessera::storage::CatalogStore catalog(*db_);
+        const auto saved = catalog.download(id);
+        QVERIFY(saved.ok());
+        QCOMPARE(saved->state, DownloadState::queued);
+        const qint64 on_disk = QFileInfo(target(QStringLiteral("u.gguf.part"))).size();
+        QCOMPARE(saved->bytes_done, on_disk);
+        QCOMPARE(QString::fromStdString(saved->etag.value_or("")), QString::fromLatin1(kEtag));
+        DownloadManager second(*db_, models_, fast_settings());
+        second.start();
+        expect_done(second, id, QStringLiteral("u.gguf"), model);
+        QCOMPARE(server.requests().last().header("Range"), QByteArray("bytes=" + QByteArray::number(on_disk) + "-"));
+    }
+
     void pause_resume_cancel() {
         const TestModel model = make_model(2 << 20, 24);
         FaultServer server([&](const HttpRequest& request) {
             HttpResponse r = serve_file(request, model.data, kEtag);
             r.chunk_bytes = 64 << 10;
-            r.chunk_interval_ms = 20;
+            r.chunk_interval_ms = 50;
             return r;
         });
         QVERIFY(server.listen());
