@@ -68,6 +68,8 @@ QString DownloadManager::target_path(const QString& file_name) const {
 }
 
 void DownloadManager::start() {
+    // Only rows no transfer of ours is running can be a dead process's leftovers.
+    if (!active_.empty()) return schedule();
     if (auto requeued = catalog_.requeue_interrupted_downloads(); !requeued)
         qCWarning(lcDownloads) << "could not requeue interrupted downloads:" << qs(requeued.error().message);
     else if (*requeued > 0)

@@ -76,7 +76,8 @@ public:
     // Stops transfers; their jobs are saved as queued with their progress.
     ~DownloadManager() override;
 
-    // Requeues jobs a dead process left running, then starts queued ones.
+    // Requeues jobs a dead process left running (once the app holds the instance lock, no
+    // other process is running them), then starts queued ones.
     void start();
     // A new queued job; the error text says why not (unsafe name, already downloading ...).
     std::variant<qint64, QString> enqueue(const DownloadRequest& request);
