@@ -95,6 +95,25 @@ private slots:
         QCOMPARE(QFileInfo(target(QStringLiteral("r.gguf"))).size(), model.data.size());
     }
 
+    // The server's file is not the one the catalog describes (same size, other bytes): the
+    // hash check fails before the rename, one fresh try fails the same way, and the job
+    // fails with both hashes named; nothing is left at the final path or as .part.
+    void hash_mismatch_never_reaches_final_path() {
+        const TestModel expected = make_model(1 << 20, 30);
+        const TestModel served = make_model(1 << 20, 31);
+        FaultServer server([&](const HttpRequest& request) { return serve_file(request, served.data, kEtag); });
+        QVERIFY(server.listen());
+        DownloadManager manager(*db_, models_, fast_settings());
+        const qint64 id = enqueue(manager, server.url(QStringLiteral("/m.gguf")), QStringLiteral("h.gguf"), expected);
+        manager.start();
+        const QString error = expect_failed(manager, id, QStringLiteral("h.gguf"));
+        QVERIFY2(error.contains(QLatin1String("SHA-256 mismatch: expected ") + expected.sha256 +
+                                QLatin1String(", got ") + served.sha256),
+                 qPrintable(error));
+        QCOMPARE(server.requests().size(), 2);
+        QVERIFY(!QFileInfo::exists(target(QStringLiteral("h.gguf.part"))));
+    }
+
     // D6: not enough room for the file: refused before a byte is fetched.
     void d6_disk_full_before_start() {
         const TestModel model = make_model(2 << 20, 14);
