@@ -21,6 +21,10 @@ PACKAGES=(
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
   qml6-module-qtquick-window qml6-module-qtqml-workerscript qml6-module-qtquick-templates
   qml6-module-qtqml qml6-module-qttest   # QtQuick imports QtQml, which no package pulls in
+  nginx-light                # the download tests serve model files with nginx's real Range/ETag on loopback
+  curl                       # tessera-download-bench compares the download engine with curl
+  openssl                    # the download tests make a self-signed certificate to show TLS is verified
+  libssl-dev                 # downloads hash with OpenSSL's SHA-256 (CPU SHA extensions; Qt's is 10x slower)
 )
 # Node.js runs the chat template conformance test's reference renderer. Checked by command,
 # not package: a Node.js from elsewhere (e.g. NodeSource, npm bundled) is kept as it is.

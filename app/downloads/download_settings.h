@@ -1,0 +1,26 @@
+// Knobs of the download engine. The defaults are for real networks; tests shrink the
+// timeouts so a stall or a backoff costs milliseconds, and replace the free-space probe to
+// simulate a full disk (D6) without mounting anything.
+#pragma once
+
+#include <QString>
+#include <chrono>
+#include <functional>
+
+namespace tessera::downloads {
+
+struct DownloadSettings {
+    int max_parallel = 2;                                  // transfers at once; the rest wait queued
+    int max_attempts = 8;                                  // per job before it fails; a completed byte range resets it
+    std::chrono::milliseconds backoff_first{1000};         // doubled per failed attempt ...
+    std::chrono::milliseconds backoff_max{60000};          // ... up to this
+    std::chrono::milliseconds stall_timeout{30000};        // no byte for this long: abort and retry
+    std::chrono::milliseconds progress_save_every{1000};   // bytes_done written to the database
+    qint64 reserve_bytes = 256ll << 20;                    // never fill the disk past this
+    qint64 space_check_every_bytes = 64ll << 20;           // free space is checked again after this much
+    QString user_agent = QStringLiteral("Tessera");
+    // Free bytes for the folder; QStorageInfo when empty.
+    std::function<qint64(const QString& folder)> free_space;
+};
+
+}  // namespace tessera::downloads
