@@ -178,7 +178,7 @@ Generated generate(const Args& a, Database& db, TextGen& gen) {
                      "prepare");
     auto msg = must(db.prepare("INSERT INTO messages (conversation_id, parent_id, sibling_index, role, content, "
                                "state, model, completion_tokens, tokens_per_second, created_at) "
-                               "VALUES (?, ?, ?, ?, ?, 'complete', ?, ?, ?, ?)"),
+                               "VALUES (?, ?, ?, ?, tessera_pack(?), 'complete', ?, ?, ?, ?)"),  // as the store does
                     "prepare");
     auto leaf = must(db.prepare("UPDATE conversations SET current_leaf_id = ? WHERE id = ?"), "prepare");
     std::uniform_real_distribution<double> u(0, 1);
@@ -339,6 +339,21 @@ int main(int argc, char** argv) {
                    " matching messages";
         });
     }
+    // Search as you type: the last word is a prefix. Two and three letters use the index's
+    // prefix indexes; longer prefixes are expanded term by term by FTS5.
+    std::string long_common;
+    for (int rank = 0; rank < 1000 && long_common.empty(); ++rank)
+        if (gen.word(rank).size() >= 6) long_common = gen.word(rank);
+    for (auto [prefix, label] : {std::pair{common.substr(0, 2), "2-letter prefix of the common word"},
+                                 std::pair{long_common.substr(0, 4), "4-letter prefix of a frequent word"}}) {
+        const auto n = must(opened.db.query_int("SELECT count(*) FROM messages_fts WHERE messages_fts MATCH ?",
+                                                "\"" + prefix + "\"*"),
+                            "count");
+        run(std::string("  search_messages only, ") + label + " \"" + prefix + "\"", [&, p = prefix, n = n] {
+            return std::to_string(must(search_messages(opened.db, p), "search").size()) + " hits of " +
+                   std::to_string(n) + " matching messages";
+        });
+    }
     // search() lists title hits first and fills up with messages only when fewer than 50
     // titles match; search_messages() is that message part alone (the expensive one).
     for (auto [word, n, label] : {std::tuple{common, common_n, "common"}, std::tuple{medium, medium_n, "medium"},
@@ -353,7 +368,7 @@ int main(int argc, char** argv) {
     const auto db_bytes = static_cast<std::int64_t>(fs::file_size(db_path));
     if (g.raw_text_bytes == 0) {
         auto o = must(open_storage(options), "open");
-        g.raw_text_bytes = must(o.db.query_int("SELECT (SELECT sum(length(CAST(content AS BLOB))) FROM messages) + "
+        g.raw_text_bytes = must(o.db.query_int("SELECT (SELECT sum(length(CAST(tessera_text(content) AS BLOB))) FROM messages) + "
                                                "(SELECT sum(length(CAST(title AS BLOB))) FROM conversations)"),
                                 "sum");
         must(close_storage(o), "close");

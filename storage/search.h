@@ -30,9 +30,12 @@ struct SearchHit {
     double rank = 0;                         // bm25: lower is better
 };
 
-// Turns what a person typed into an FTS5 query: every word must occur, the last may be a
-// prefix (search as you type); FTS5 operators and quotes in the text are taken literally.
-std::string to_fts_query(std::string_view text);
+// Turns what a person typed into an FTS5 query: every word (as the index's tokenizer
+// splits it) must occur, and the last may be a prefix (search as you type) when it has at
+// least kMinPrefixChars characters; FTS5 operators and quotes in the text are taken
+// literally. Words are matched anywhere in a message, not as a phrase.
+inline constexpr std::size_t kMinPrefixChars = 2;
+DbResult<std::string> to_fts_query(Database& db, std::string_view text);
 
 // Title hits first (a title match is what people usually look for), then messages by rank
 // (within options.rank_window of the newest matching messages).

@@ -102,21 +102,14 @@ DbStatus StreamingReply::write_close() {
     // and the memory is cleared only once both are committed.
     STORAGE_ASSIGN(Transaction tx, Transaction::begin(store_->db()));
     const Close& c = *close_;
-    // Without new text the content is left out of the UPDATE, so the search index is not
-    // rewritten for nothing.
-    std::string sql = "UPDATE messages SET state = ?, error_text = ?, prompt_tokens = ?, completion_tokens = ?, "
-                      "ttft_ms = ?, tokens_per_second = ?";
-    sql += pending_.empty() ? " WHERE id = ? AND state = 'streaming'"
-                            : ", content = content || ? WHERE id = ? AND state = 'streaming'";
-    STORAGE_ASSIGN(Statement update, store_->db().prepare(sql));
+    // The finished text is packed (text_codec.h); while streaming it stays plain, so each
+    // batch is a cheap append.
+    STORAGE_ASSIGN(Statement update,
+                   store_->db().prepare("UPDATE messages SET state = ?, error_text = ?, prompt_tokens = ?, "
+                                        "completion_tokens = ?, ttft_ms = ?, tokens_per_second = ?, "
+                                        "content = tessera_pack(content || ?) WHERE id = ? AND state = 'streaming'"));
     STORAGE_TRY(update.bind_all(to_string(c.state), c.error_text, c.stats.prompt_tokens, c.stats.completion_tokens,
-                                c.stats.time_to_first_token_ms, c.stats.tokens_per_second));
-    if (pending_.empty()) {
-        STORAGE_TRY(update.bind(7, message_id_));
-    } else {
-        STORAGE_TRY(update.bind(7, pending_));
-        STORAGE_TRY(update.bind(8, message_id_));
-    }
+                                c.stats.time_to_first_token_ms, c.stats.tokens_per_second, pending_, message_id_));
     STORAGE_TRY(update.run());
     if (store_->db().changes() == 0)
         return DbError{"message " + std::to_string(message_id_) + " is no longer streaming", kErrorMisuse};

@@ -246,7 +246,7 @@ TEST_F(StreamingTest, DiskFullWhileStreamingRetriesWithBackoffAndCompletesWhenSp
     EXPECT_EQ(turn.reply.pending_bytes(), 0u);
     sqlite3_trace_v2(db.handle(), 0, nullptr, nullptr);
 
-    auto m = must(other.query_text("SELECT content FROM messages WHERE role = 'assistant'"));
+    auto m = must(other.query_text("SELECT tessera_text(content) FROM messages WHERE role = 'assistant'"));
     EXPECT_EQ(m, expected);
     auto saved = must(store.message(turn.reply.message_id()));
     EXPECT_EQ(saved.state, MessageState::complete);
