@@ -339,12 +339,12 @@ int main(int argc, char** argv) {
                    " matching messages";
         });
     }
-    // Search as you type: the last word is a prefix. Two and three letters use the index's
-    // prefix indexes; longer prefixes are expanded term by term by FTS5.
+    // Search as you type: the last word is a prefix. Three letters use the index's prefix
+    // index; longer prefixes are expanded term by term by FTS5; shorter ones are words.
     std::string long_common;
     for (int rank = 0; rank < 1000 && long_common.empty(); ++rank)
         if (gen.word(rank).size() >= 6) long_common = gen.word(rank);
-    for (auto [prefix, label] : {std::pair{common.substr(0, 2), "2-letter prefix of the common word"},
+    for (auto [prefix, label] : {std::pair{long_common.substr(0, 3), "3-letter prefix of a frequent word"},
                                  std::pair{long_common.substr(0, 4), "4-letter prefix of a frequent word"}}) {
         const auto n = must(opened.db.query_int("SELECT count(*) FROM messages_fts WHERE messages_fts MATCH ?",
                                                 "\"" + prefix + "\"*"),

@@ -125,11 +125,12 @@ UPDATE messages SET content = tessera_pack(content) WHERE state <> 'streaming';
 CREATE VIEW messages_text AS SELECT id, tessera_index_text(content) AS content FROM messages;
 -- detail=none keeps which messages hold a word but not where (a third of the size of
 -- detail=full); snippets and bm25 find the places by reading the text of the few rows
--- they see. columnsize=0: lengths are counted from the text too. The 2- and 3-character
--- prefix indexes keep search as you type fast when the last word is a short prefix of a
--- common word. Phrase queries are not possible with detail=none; search asks for words.
+-- they see. columnsize=0: lengths are counted from the text too. The 3-character prefix
+-- index keeps search as you type fast when the last word is a short prefix of a common
+-- word (shorter last words are searched whole). Phrase queries are not possible with
+-- detail=none; search asks for words.
 CREATE VIRTUAL TABLE messages_fts USING fts5(content, content='messages_text', content_rowid='id',
-                                             detail=none, columnsize=0, prefix='2 3');
+                                             detail=none, columnsize=0, prefix='3');
 INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');
 CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
     INSERT INTO messages_fts(rowid, content) VALUES (new.id, tessera_index_text(new.content));

@@ -56,7 +56,8 @@ DbResult<std::string> to_fts_query(Database& db, std::string_view text) {
         query += '"';
         for (char c : words[i]) query += c == '"' ? std::string("\"\"") : std::string(1, c);
         query += '"';
-        // A one-letter prefix would match a large part of the index: searched as a word.
+        // Shorter prefixes would match a large part of the index and have no prefix index
+        // to answer them quickly: searched as whole words.
         if (i + 1 == words.size() && utf8_length(words[i]) >= kMinPrefixChars) query += '*';
     }
     return query;

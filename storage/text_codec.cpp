@@ -46,16 +46,26 @@ DbResult<std::string> unpack_text(std::string_view blob) {
     std::uint32_t size = 0;
     for (int i = 0; i < 4; ++i) size |= std::uint32_t{static_cast<unsigned char>(blob[static_cast<std::size_t>(1 + i)])} << (8 * i);
     if (size > kMaxMessageBytes) return DbError{"a stored message claims an impossible length", SQLITE_CORRUPT};
+    // One inflate state per thread, reset between texts: setting one up (its 32 KiB window)
+    // costs more than inflating a typical message, and search inflates thousands.
+    struct Inflater {
+        z_stream z{};
+        bool ready = inflateInit2(&z, kRawDeflate) == Z_OK;
+        ~Inflater() {
+            if (ready) inflateEnd(&z);
+        }
+    };
+    thread_local Inflater inflater;
+    if (!inflater.ready) return DbError{"cannot start zlib's inflate", SQLITE_NOMEM};
+    z_stream& z = inflater.z;
+    inflateReset(&z);
     std::string out(size, '\0');
-    z_stream z{};
-    if (inflateInit2(&z, kRawDeflate) != Z_OK) return DbError{"cannot start zlib's inflate", SQLITE_NOMEM};
     z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(blob.data() + kHeaderBytes));
     z.avail_in = static_cast<uInt>(blob.size() - kHeaderBytes);
     z.next_out = reinterpret_cast<Bytef*>(out.data());
     z.avail_out = static_cast<uInt>(out.size());
     const int rc = inflate(&z, Z_FINISH);
     const bool whole = rc == Z_STREAM_END && z.total_out == size && z.avail_in == 0;
-    inflateEnd(&z);
     if (!whole) return DbError{"a stored message is damaged (its compressed text does not decode)", SQLITE_CORRUPT};
     return out;
 }

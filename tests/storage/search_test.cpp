@@ -101,8 +101,9 @@ TEST_F(SearchTest, UserTextWithOperatorsAndQuotesIsTakenLiterally) {
     EXPECT_EQ(must(search(db_, "NOT")).size(), 1u);
     EXPECT_EQ(must(search(db_, "quoted")).size(), 1u);
     EXPECT_EQ(must(search(db_, "   ")).size(), 0u);
-    EXPECT_EQ(must(to_fts_query(db_, "a \"bc")), "\"a\" \"bc\"*");
-    // Words as the index splits them, folded; a one-letter last word is not a prefix.
+    EXPECT_EQ(must(to_fts_query(db_, "a \"bcd")), "\"a\" \"bcd\"*");
+    EXPECT_EQ(must(to_fts_query(db_, "a bc")), "\"a\" \"bc\"");  // too short for a prefix
+    // Words as the index splits them, folded; a last word under 3 letters is not a prefix.
     EXPECT_EQ(must(to_fts_query(db_, "Don't NEAR(a b)")), "\"don\" \"t\" \"near\" \"a\" \"b\"");
     EXPECT_EQ(must(to_fts_query(db_, "Éclair")), "\"eclair\"*");
 }
