@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   nlohmann-json3-dev libsqlite3-dev
+  zlib1g-dev                 # storage: message text stored deflated (storage/text_codec.h)
   libcpp-httplib-dev         # tessera-cli serve: the OpenAI-compatible local HTTP server
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev   # libFuzzer and sanitizers for the fuzz targets

@@ -29,7 +29,7 @@ Conversation read_conversation(const Statement& s) {
 }
 
 constexpr const char* kMessageColumns =
-    "id, conversation_id, parent_id, sibling_index, role, content, state, error_text, model, "
+    "id, conversation_id, parent_id, sibling_index, role, tessera_text(content), state, error_text, model, "
     "prompt_tokens, completion_tokens, ttft_ms, tokens_per_second, created_at";
 
 Message read_message(const Statement& s) {
@@ -168,7 +168,7 @@ DbResult<std::int64_t> ConversationStore::insert_message(std::int64_t conversati
     std::int64_t now = clock_();
     STORAGE_TRY(db_.run("INSERT INTO messages (conversation_id, parent_id, sibling_index, role, content, state, model, "
                         "prompt_tokens, completion_tokens, ttft_ms, tokens_per_second, created_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "VALUES (?, ?, ?, ?, tessera_pack(?), ?, ?, ?, ?, ?, ?, ?)",  // text_codec.h
                         conversation_id, m.parent_id, sibling_index, to_string(m.role), m.content,
                         to_string(m.state), m.model, m.stats.prompt_tokens, m.stats.completion_tokens,
                         m.stats.time_to_first_token_ms, m.stats.tokens_per_second, m.created_at_ms.value_or(now)));

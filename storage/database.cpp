@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include "storage/text_codec.h"
+
 namespace tessera::storage {
 
 void Database::Closer::operator()(sqlite3* db) const noexcept {
@@ -35,6 +37,9 @@ DbResult<Database> Database::open(const std::filesystem::path& path, const Conne
     }
     sqlite3_extended_result_codes(raw, 1);
     sqlite3_busy_timeout(raw, options.busy_timeout_ms);
+    // Before anything reads the schema: its view and triggers call these.
+    if (auto status = register_text_functions(raw); !status.ok())
+        return with_context("setting up '" + path.string() + "'", status.error());
 
     auto fail = [&](const char* what) {
         return with_context("setting up '" + path.string() + "'", db.last_error(what));

@@ -1,8 +1,16 @@
 #include "storage/export_import.h"
 
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <ctime>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -276,23 +284,70 @@ DbResult<std::string> export_markdown_all(ConversationStore& store) {
     return out;
 }
 
-DbResult<std::string> export_json(ConversationStore& store, std::span<const std::int64_t> conversation_ids) {
-    json list = json::array();
+DbStatus export_json_to(ConversationStore& store, std::span<const std::int64_t> conversation_ids, std::ostream& out) {
+    // The envelope by hand, each conversation dumped and written before the next is read:
+    // memory holds one conversation, never the whole history.
+    out << "{\n \"format\": \"tessera-conversations\",\n \"version\": " << kJsonExportVersion
+        << ",\n \"exported_at\": " << store.now() << ",\n \"conversations\": [";
+    bool first = true;
     for (std::int64_t id : conversation_ids) {
         STORAGE_ASSIGN(json one, conversation_json(store, id));
-        list.push_back(std::move(one));
+        out << (first ? "\n" : ",\n");
+        first = false;
+        // Invalid UTF-8 in stored text is replaced rather than failing the whole export.
+        out << one.dump(1, ' ', false, json::error_handler_t::replace);
+        if (!out) return DbError{"writing the export failed", SQLITE_IOERR};
     }
-    json doc = {{"format", "tessera-conversations"},
-                {"version", kJsonExportVersion},
-                {"exported_at", store.now()},
-                {"conversations", std::move(list)}};
-    // Invalid UTF-8 in stored text is replaced rather than failing the whole export.
-    return doc.dump(1, ' ', false, json::error_handler_t::replace);
+    out << "\n ]\n}\n";
+    if (!out.flush()) return DbError{"writing the export failed", SQLITE_IOERR};
+    return {};
+}
+
+DbResult<std::string> export_json(ConversationStore& store, std::span<const std::int64_t> conversation_ids) {
+    std::ostringstream out;
+    STORAGE_TRY(export_json_to(store, conversation_ids, out));
+    return std::move(out).str();
 }
 
 DbResult<std::string> export_json_all(ConversationStore& store) {
     STORAGE_ASSIGN(std::vector<std::int64_t> ids, live_conversation_ids(store));
     return export_json(store, ids);
+}
+
+DbStatus export_json_file(ConversationStore& store, std::span<const std::int64_t> conversation_ids,
+                          const std::filesystem::path& target) {
+    // Written next to the target and renamed over it when complete: the target is either
+    // the old file or the whole new export, never a part.
+    namespace fs = std::filesystem;
+    const fs::path temporary = target.parent_path() / ("." + target.filename().string() + ".partial");
+    auto fail = [&](const std::string& what, int code) -> DbStatus {
+        std::error_code ignored;
+        fs::remove(temporary, ignored);
+        return DbError{"cannot export to '" + target.string() + "': " + what, code};
+    };
+    {
+        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+        if (!out) return fail(std::string("cannot create a file there (") + std::strerror(errno) + ")", kErrorCantOpen);
+        if (auto status = export_json_to(store, conversation_ids, out); !status.ok())
+            return fail(status.error().message, status.error().extended_code);
+        out.close();
+        if (!out) return fail("writing failed (is the disk full?)", SQLITE_IOERR);
+    }
+    // On disk before the rename, so a crash cannot leave an empty file under the real name.
+    if (int fd = ::open(temporary.c_str(), O_RDONLY); fd >= 0) {
+        const bool synced = ::fsync(fd) == 0;
+        ::close(fd);
+        if (!synced) return fail("writing failed (is the disk full?)", SQLITE_IOERR);
+    }
+    std::error_code ec;
+    fs::rename(temporary, target, ec);
+    if (ec) return fail(ec.message(), kErrorCantOpen);
+    return {};
+}
+
+DbStatus export_json_all_file(ConversationStore& store, const std::filesystem::path& target) {
+    STORAGE_ASSIGN(std::vector<std::int64_t> ids, live_conversation_ids(store));
+    return export_json_file(store, ids, target);
 }
 
 DbResult<ImportReport> import_json(ConversationStore& store, std::string_view text) {

@@ -17,6 +17,8 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
+#include <ostream>
 #include <span>
 #include <string>
 #include <string_view>
@@ -33,6 +35,15 @@ DbResult<std::string> export_markdown(ConversationStore& store, std::int64_t con
 // Every conversation not in the bin, most recent first, separated by horizontal rules.
 DbResult<std::string> export_markdown_all(ConversationStore& store);
 
+// JSON written to `out` one conversation at a time: memory holds one conversation, not
+// the history, so a history of any size can be exported.
+DbStatus export_json_to(ConversationStore& store, std::span<const std::int64_t> conversation_ids, std::ostream& out);
+// The same into a file, atomically: written to a temporary file beside it, synced, then
+// renamed over `target`; on any failure `target` is left as it was.
+DbStatus export_json_file(ConversationStore& store, std::span<const std::int64_t> conversation_ids,
+                          const std::filesystem::path& target);
+DbStatus export_json_all_file(ConversationStore& store, const std::filesystem::path& target);  // not in the bin
+// In memory, for small exports (one conversation, tests).
 DbResult<std::string> export_json(ConversationStore& store, std::span<const std::int64_t> conversation_ids);
 DbResult<std::string> export_json_all(ConversationStore& store);  // not in the bin
 

@@ -113,6 +113,36 @@ CREATE TABLE settings (
     {4, "when each model file was last used", R"sql(
 ALTER TABLE model_files ADD COLUMN last_used_at INTEGER;
 )sql"},
+    {5, "message text stored compressed, a smaller search index", R"sql(
+DROP TRIGGER messages_fts_insert;
+DROP TRIGGER messages_fts_delete;
+DROP TRIGGER messages_fts_update;
+DROP TABLE messages_fts;
+-- Finished messages are packed (storage/text_codec.h); a streaming reply stays plain
+-- text until it ends, so its batches are cheap appends.
+UPDATE messages SET content = tessera_pack(content) WHERE state <> 'streaming';
+-- What the search index reads for snippets and its own upkeep: the plain text.
+CREATE VIEW messages_text AS SELECT id, tessera_index_text(content) AS content FROM messages;
+-- detail=none keeps which messages hold a word but not where (a third of the size of
+-- detail=full); snippets and bm25 find the places by reading the text of the few rows
+-- they see. columnsize=0: lengths are counted from the text too. The 3-character prefix
+-- index keeps search as you type fast when the last word is a short prefix of a common
+-- word (shorter last words are searched whole). Phrase queries are not possible with
+-- detail=none; search asks for words.
+CREATE VIRTUAL TABLE messages_fts USING fts5(content, content='messages_text', content_rowid='id',
+                                             detail=none, columnsize=0, prefix='3');
+INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts(rowid, content) VALUES (new.id, tessera_index_text(new.content));
+END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, tessera_index_text(old.content));
+END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
+    INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, tessera_index_text(old.content));
+    INSERT INTO messages_fts(rowid, content) VALUES (new.id, tessera_index_text(new.content));
+END;
+)sql"},
 };
 
 }  // namespace

@@ -1,37 +1,71 @@
 #include "storage/search.h"
 
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <unordered_map>
 
 namespace tessera::storage {
 
-std::string to_fts_query(std::string_view text) {
+namespace {
+
+// The words FTS5's unicode61 tokenizer (the one both indexes use) finds in text, folded as
+// the index stores them. Asking the tokenizer itself, rather than splitting by hand, keeps
+// every query a list of single words: messages_fts has detail=none, which cannot answer a
+// phrase such as the two tokens of "don't".
+DbResult<std::vector<std::string>> index_words(Database& db, std::string_view text) {
+    fts5_api* api = nullptr;
+    STORAGE_ASSIGN(Statement stmt, db.prepare("SELECT fts5(?1)"));
+    sqlite3_bind_pointer(stmt.handle(), 1, static_cast<void*>(&api), "fts5_api_ptr", nullptr);
+    STORAGE_TRY(stmt.step());
+    if (api == nullptr) return DbError{"this SQLite has no FTS5 (full-text search)", kErrorMisuse};
+    void* user_data = nullptr;
+    fts5_tokenizer tokenizer{};
+    if (api->xFindTokenizer(api, "unicode61", &user_data, &tokenizer) != SQLITE_OK)
+        return DbError{"FTS5's unicode61 tokenizer is missing", kErrorMisuse};
+    Fts5Tokenizer* instance = nullptr;
+    if (tokenizer.xCreate(user_data, nullptr, 0, &instance) != SQLITE_OK)
+        return DbError{"cannot start FTS5's unicode61 tokenizer", kErrorMisuse};
     std::vector<std::string> words;
-    std::string word;
-    auto finish_word = [&] {
-        if (!word.empty()) words.push_back(std::move(word));
-        word.clear();
+    auto on_token = [](void* context, int flags, const char* token, int size, int, int) {
+        if (!(flags & FTS5_TOKEN_COLOCATED))
+            static_cast<std::vector<std::string>*>(context)->emplace_back(token, static_cast<std::size_t>(size));
+        return SQLITE_OK;
     };
-    for (char c : text) {
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') finish_word();
-        else word += c;
-    }
-    finish_word();
+    const int rc = tokenizer.xTokenize(instance, &words, FTS5_TOKENIZE_QUERY, text.data(),
+                                       static_cast<int>(text.size()), on_token);
+    tokenizer.xDelete(instance);
+    if (rc != SQLITE_OK) return DbError{"cannot split the search text into words", rc};
+    return words;
+}
+
+std::size_t utf8_length(std::string_view text) {
+    return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    }));
+}
+
+}  // namespace
+
+DbResult<std::string> to_fts_query(Database& db, std::string_view text) {
+    STORAGE_ASSIGN(std::vector<std::string> words, index_words(db, text));
     std::string query;
-    for (size_t i = 0; i < words.size(); ++i) {
+    for (std::size_t i = 0; i < words.size(); ++i) {
         if (i) query += ' ';
         query += '"';
         for (char c : words[i]) query += c == '"' ? std::string("\"\"") : std::string(1, c);
         query += '"';
-        if (i + 1 == words.size()) query += '*';
+        // Shorter prefixes would match a large part of the index and have no prefix index
+        // to answer them quickly: searched as whole words.
+        if (i + 1 == words.size() && utf8_length(words[i]) >= kMinPrefixChars) query += '*';
     }
     return query;
 }
 
 DbResult<std::vector<SearchHit>> search(Database& db, std::string_view text, const SearchOptions& options) {
     std::vector<SearchHit> hits;
-    std::string query = to_fts_query(text);
+    STORAGE_ASSIGN(std::string query, to_fts_query(db, text));
     if (query.empty()) return hits;
 
     STORAGE_ASSIGN(Statement titles,
@@ -56,7 +90,7 @@ DbResult<std::vector<SearchHit>> search(Database& db, std::string_view text, con
 
 DbResult<std::vector<SearchHit>> search_messages(Database& db, std::string_view text, const SearchOptions& options) {
     std::vector<SearchHit> hits;
-    std::string query = to_fts_query(text);
+    STORAGE_ASSIGN(std::string query, to_fts_query(db, text));
     if (query.empty() || options.limit <= 0) return hits;
 
     // The FTS query picks the newest rank_window matches (rowid order needs no sort) and

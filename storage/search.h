@@ -19,7 +19,9 @@ struct SearchOptions {
     // Messages are ranked among the newest rank_window matches (0: among all). bm25 has
     // to score every candidate, so a common word over a million messages would take
     // seconds; the window bounds that, and a rarer query (fewer matches) is ranked in full.
-    int rank_window = 2000;
+    // The index keeps no positions (detail=none), so scoring a candidate means reading and
+    // splitting its text: 500 keeps a common word well under 50 ms.
+    int rank_window = 500;
 };
 
 struct SearchHit {
@@ -30,9 +32,12 @@ struct SearchHit {
     double rank = 0;                         // bm25: lower is better
 };
 
-// Turns what a person typed into an FTS5 query: every word must occur, the last may be a
-// prefix (search as you type); FTS5 operators and quotes in the text are taken literally.
-std::string to_fts_query(std::string_view text);
+// Turns what a person typed into an FTS5 query: every word (as the index's tokenizer
+// splits it) must occur, and the last may be a prefix (search as you type) when it has at
+// least kMinPrefixChars characters; FTS5 operators and quotes in the text are taken
+// literally. Words are matched anywhere in a message, not as a phrase.
+inline constexpr std::size_t kMinPrefixChars = 3;  // the index has 3-character prefixes
+DbResult<std::string> to_fts_query(Database& db, std::string_view text);
 
 // Title hits first (a title match is what people usually look for), then messages by rank
 // (within options.rank_window of the newest matching messages).

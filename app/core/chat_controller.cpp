@@ -50,6 +50,8 @@ ChatController::ChatController(AppStorage& storage, EngineThread& engine, QObjec
     show_timer_.setSingleShot(true);
     show_timer_.setInterval(16);
     connect(&show_timer_, &QTimer::timeout, this, &ChatController::showPendingText);
+    save_retry_timer_.setInterval(1000);  // each reply keeps its own backoff; this only polls
+    connect(&save_retry_timer_, &QTimer::timeout, this, &ChatController::retryUnsaved);
     connect(&engine_, &EngineThread::textPiece, this, &ChatController::onTextPiece);
     connect(&engine_, &EngineThread::replyFinished, this, &ChatController::onReplyFinished);
     connect(&engine_, &EngineThread::replyFailed, this, &ChatController::onReplyFailed);
@@ -310,6 +312,10 @@ void ChatController::onTextPiece(quint64 id, const QString& piece) {
     // A failed write keeps the text in memory and is retried at the next batch (S4).
     if (auto s = reply_->row.append(piece.toStdString()); !s)
         qCWarning(lcChat) << "saving the reply:" << s.error().message.c_str();
+    if (reply_->row.save_state() == storage::SaveState::retrying && !reply_->told_unsaved) {
+        reply_->told_unsaved = true;
+        tellUnsaved(*reply_->row.last_write_error());
+    }
     const qint64 ms = reply_->since_first_piece.elapsed();
     if (ms >= 250) {  // a steady figure, updated a few times a second
         tokens_per_second_ = (reply_->pieces - 1) * 1000.0 / static_cast<double>(ms);
@@ -330,7 +336,8 @@ void ChatController::onReplyFinished(quint64 id, const GenerationStats& stats, q
     const storage::MessageStats message_stats = to_message_stats(stats);
     const std::int64_t message_id = reply_->row.message_id();
     auto saved = stopped ? reply_->row.stop(message_stats) : reply_->row.finish(message_stats);
-    check(saved, tr("saving the reply"));
+    const bool kept = keepUnsaved(saved);
+    if (!kept) check(saved, tr("saving the reply"));
     if (reply_->conversation_id == conversation_id_)
         messages_.finishLast(stopped ? storage::MessageState::interrupted : storage::MessageState::complete,
                              message_stats);
@@ -338,19 +345,56 @@ void ChatController::onReplyFinished(quint64 id, const GenerationStats& stats, q
     context_used_ = context_used;
     emit statsChanged();
     endReply();
-    emit replyStored(message_id);
+    if (!kept) emit replyStored(message_id);  // otherwise once retryUnsaved has saved it
 }
 
 void ChatController::onReplyFailed(quint64 id, const QString& error) {
     if (!reply_ || id != reply_->request_id) return;
     showPendingText();
     const std::int64_t message_id = reply_->row.message_id();
-    check(reply_->row.fail(error.toStdString()), tr("saving the failed reply"));
+    auto saved = reply_->row.fail(error.toStdString());
+    const bool kept = keepUnsaved(saved);
+    if (!kept) check(saved, tr("saving the failed reply"));
     if (reply_->conversation_id == conversation_id_)
         messages_.finishLast(storage::MessageState::error, {}, error);
     setError(error);
     endReply();
-    emit replyStored(message_id);
+    if (!kept) emit replyStored(message_id);
+}
+
+bool ChatController::keepUnsaved(const storage::DbStatus& saved) {
+    if (saved.ok() || !reply_->row.closing() || !storage::is_retryable(saved.error())) return false;
+    tellUnsaved(saved.error());
+    unsaved_.push_back(std::move(reply_->row));
+    save_retry_timer_.start();
+    return true;
+}
+
+void ChatController::tellUnsaved(const storage::DbError& error) {
+    qCWarning(lcChat) << "the reply is not saved yet:" << error.message.c_str();
+    unsaved_message_ = tr("The reply is not saved yet (%1); saving is retried.").arg(QString::fromStdString(error.message));
+    setError(unsaved_message_);
+}
+
+void ChatController::retryUnsaved() {
+    for (auto it = unsaved_.begin(); it != unsaved_.end();) {
+        const auto status = it->flush_if_due();  // writes when its backoff allows
+        const std::int64_t id = it->message_id();
+        if (it->save_state() == storage::SaveState::closed) {
+            it = unsaved_.erase(it);
+            emit replyStored(id);
+        } else if (!status) {  // retrying cannot fix it: said, and given up
+            check(status, tr("saving the reply"));
+            it = unsaved_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    if (unsaved_.empty()) {
+        save_retry_timer_.stop();
+        if (error_text_ == unsaved_message_) clearError();
+        unsaved_message_.clear();
+    }
 }
 
 void ChatController::endReply() {

@@ -13,6 +13,7 @@
 #include <QObject>
 #include <QTimer>
 #include <QtQml/qqmlregistration.h>
+#include <list>
 #include <optional>
 
 #include "app_storage.h"
@@ -102,6 +103,7 @@ private:
         int pieces = 0;
         QElapsedTimer since_first_piece;
         QString unshown;  // text not yet in the message list (shown once per frame)
+        bool told_unsaved = false;  // the "not saved yet" message was shown for this reply
     };
 
     bool canStartReply();
@@ -113,6 +115,11 @@ private:
     void onReplyFailed(quint64 id, const QString& error);
     void showPendingText();
     void endReply();
+    // S4: a finished reply whose final write failed with a passing error (disk full, busy)
+    // is kept here, shown as it is, and saved by the retry timer once the write succeeds.
+    bool keepUnsaved(const storage::DbStatus& saved);
+    void retryUnsaved();
+    void tellUnsaved(const storage::DbError& error);
     bool check(const storage::DbStatus& status, const QString& what);
     void setError(const QString& text);
     std::optional<std::string> modelName() const;
@@ -126,7 +133,10 @@ private:
     bool random_seed_ = true;
     qint64 conversation_id_ = 0;  // 0: a new chat not stored yet
     std::optional<Reply> reply_;
-    QTimer show_timer_;  // a fast model writes hundreds of pieces a second; the view needs one per frame
+    QTimer show_timer_;
+    std::list<storage::StreamingReply> unsaved_;  // a list: StreamingReply cannot be assigned
+    QTimer save_retry_timer_;
+    QString unsaved_message_;  // the error text shown for them, cleared once all are saved  // a fast model writes hundreds of pieces a second; the view needs one per frame
     quint64 next_request_ = 1;
     double tokens_per_second_ = 0.0;
     qint64 context_used_ = 0;

@@ -6,6 +6,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <sqlite3.h>
 
 #include "app_fixture.h"
 #include "engine_loader.h"
@@ -87,6 +88,42 @@ private slots:
         QCOMPARE(stored->back().state, storage::MessageState::complete);
         QVERIFY(stored->back().stats.completion_tokens.value_or(0) > 0);
         QVERIFY(c.contextUsed() > 0);
+    }
+
+    // S4: the reply's writes fail with a passing error (another writer holds the lock: the
+    // same path as a full disk, SQLITE_BUSY instead of SQLITE_FULL). The reply stays on
+    // screen, the user is told, and it is saved complete once writing works again.
+    void aReplyThatCannotBeSavedYetIsKeptAndSavedLater() {
+        auto& c = app_->controller();
+        storage::Database& db = app_->storage().conversations().db();
+        sqlite3_busy_timeout(db.handle(), 10);  // fail fast rather than wait 5 s per write
+        auto other = storage::Database::open(db.path());
+        QVERIFY(other.ok());
+        QVERIFY(c.send(QStringLiteral("I")));
+        auto path = app_->storage().conversations().current_path(c.conversationId());
+        QVERIFY(path.ok());
+        const std::int64_t reply_id = path->back().id;
+        QVERIFY(other->exec("BEGIN IMMEDIATE").ok());  // from here every write of the app fails
+        QSignalSpy stored(&c, &ChatController::replyStored);
+        QSignalSpy generating(&c, &ChatController::generatingChanged);
+        while (c.generating()) QVERIFY(generating.wait(120000));
+        QCOMPARE(stored.count(), 0);
+        QVERIFY2(c.errorText().contains(QStringLiteral("not saved yet")), qPrintable(c.errorText()));
+        const QString expected = reference_reply(QStringLiteral("I"));
+        QVERIFY(!expected.isEmpty());
+        QCOMPARE(last_row(c.messages(), MessageListModel::AnswerRole).toString(), expected);  // still shown
+        auto state = other->query_text("SELECT state FROM messages WHERE id = " + std::to_string(reply_id));
+        QVERIFY(state.ok());
+        QCOMPARE(*state, std::string("streaming"));
+
+        QVERIFY(other->exec("COMMIT").ok());  // writing works again
+        QVERIFY(stored.wait(30000));
+        QCOMPARE(stored.first().first().toLongLong(), reply_id);
+        auto saved = app_->storage().conversations().message(reply_id);
+        QVERIFY(saved.ok());
+        QCOMPARE(saved->state, storage::MessageState::complete);
+        QCOMPARE(QString::fromStdString(saved->content), expected);
+        QVERIFY(c.errorText().isEmpty());
     }
 
     void systemPromptIsKeptPerConversationAndSentFirst() {

@@ -1,6 +1,11 @@
+#include <malloc.h>
+
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "storage/export_import.h"
+#include "storage/transaction.h"
 #include "temp_dir.h"
 
 namespace tessera::storage {
@@ -290,6 +295,100 @@ TEST_F(ExportImportTest, DeeplyNestedJsonIsRejectedWithoutCrashing) {
     EXPECT_FALSE(import_chatgpt(*store_, deep).ok());
     EXPECT_FALSE(import_chatgpt(*store_, "[" + deep + "]").ok());
     EXPECT_EQ(count("conversations"), 0);
+}
+
+
+// Discards what is written, counting it, and notes the most heap in use at any write.
+class MeasuringSink : public std::streambuf {
+public:
+    std::size_t bytes = 0;
+    std::size_t peak_heap = 0;
+    static std::size_t heap_in_use() {
+        struct mallinfo2 info = ::mallinfo2();
+        return info.uordblks + info.hblkhd;  // small blocks + blocks mapped on their own
+    }
+
+protected:
+    std::streamsize xsputn(const char*, std::streamsize n) override {
+        bytes += static_cast<std::size_t>(n);
+        peak_heap = std::max(peak_heap, heap_in_use());
+        return n;
+    }
+    int overflow(int c) override {
+        if (c != traits_type::eof()) ++bytes;
+        peak_heap = std::max(peak_heap, heap_in_use());
+        return c;
+    }
+};
+
+class LargeExportTest : public ExportImportTest {};
+
+// A history far larger than one conversation is exported with memory for about one
+// conversation, to a file that replaces the old one whole, and imports back the same.
+TEST_F(LargeExportTest, StreamsConversationByConversationAndRoundTrips) {
+    constexpr int kConversations = 60, kMessages = 100;
+    std::mt19937 rng(3);
+    std::vector<std::int64_t> ids;
+    {
+        auto tx = must(Transaction::begin(db_));
+        for (int c = 0; c < kConversations; ++c) {
+            auto id = must(store_->create_conversation({"conversation " + std::to_string(c)}));
+            std::optional<std::int64_t> parent;
+            for (int m = 0; m < kMessages; ++m) {
+                NewMessage message;
+                message.parent_id = parent;
+                message.role = m % 2 ? Role::assistant : Role::user;
+                message.content.resize(3000);
+                for (char& ch : message.content) ch = static_cast<char>('a' + rng() % 26);
+                parent = must(store_->insert_message(id, message, true));
+            }
+            ids.push_back(id);
+        }
+        ASSERT_OK(tx.commit());
+    }
+    const std::size_t history_bytes = std::size_t{kConversations} * kMessages * 3000;  // 18 MB
+
+    MeasuringSink sink;
+    std::ostream out(&sink);
+    const std::size_t before = MeasuringSink::heap_in_use();
+    ASSERT_OK(export_json_to(*store_, ids, out));
+    EXPECT_GT(sink.bytes, history_bytes);  // it is all there
+    // One conversation is 300 KB of text; the whole history held at once would be 18 MB+.
+    EXPECT_LT(sink.peak_heap - std::min(sink.peak_heap, before), std::size_t{4} << 20)
+        << "peak heap growth " << (sink.peak_heap - before) << " bytes";
+
+    const auto target = dir_ / "history.json";
+    { std::ofstream old(target); old << "an older export"; }
+    ASSERT_OK(export_json_file(*store_, ids, target));
+    for (const auto& entry : std::filesystem::directory_iterator(dir_))
+        EXPECT_EQ(entry.path().filename().string().find(".partial"), std::string::npos) << entry.path();
+    std::ifstream in(target, std::ios::binary);
+    std::string text{std::istreambuf_iterator<char>(in), {}};
+    EXPECT_EQ(text.rfind("{", 0), 0u);
+    auto report = must(import_json(*store_, text));
+    ASSERT_EQ(report.conversation_ids.size(), ids.size());
+    EXPECT_EQ(report.messages, kConversations * kMessages);
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        EXPECT_EQ(shape(report.conversation_ids[i]), shape(ids[i])) << i;
+        EXPECT_EQ(shown(report.conversation_ids[i]), shown(ids[i])) << i;
+    }
+}
+
+TEST_F(ExportImportTest, FailedFileExportLeavesNothingBehind) {
+    auto c = make_tree();
+    std::vector<std::int64_t> ids{c};
+    auto missing = dir_ / "no such folder" / "export.json";
+    DbStatus status = export_json_file(*store_, ids, missing);
+    ASSERT_FALSE(status.ok());
+    EXPECT_NE(status.error().message.find("no such folder"), std::string::npos) << status.error().message;
+    EXPECT_FALSE(std::filesystem::exists(missing.parent_path()));
+    // An unwritable target (a directory in its place) keeps what is there and leaves no temporary file.
+    auto blocked = dir_ / "blocked.json";
+    std::filesystem::create_directories(blocked / "inside");
+    ASSERT_FALSE(export_json_file(*store_, ids, blocked).ok());
+    EXPECT_TRUE(std::filesystem::exists(blocked / "inside"));
+    for (const auto& entry : std::filesystem::directory_iterator(dir_))
+        EXPECT_EQ(entry.path().filename().string().find(".partial"), std::string::npos) << entry.path();
 }
 
 }  // namespace

@@ -56,6 +56,10 @@ TEST_F(MigrationsTest, EveryEarlierVersionMigratesToLatestKeepingData) {
                           "INSERT INTO messages (id, conversation_id, sibling_index, role, content, created_at) "
                           "VALUES (1, 1, 0, 'user', 'kept findable words', 1);"
                           "UPDATE conversations SET current_leaf_id = 1 WHERE id = 1;"));
+        const std::string long_text = "a longer message about kettles, " + std::string(400, 'k') + " and teapots";
+        ASSERT_OK(db.run("INSERT INTO messages (id, conversation_id, parent_id, sibling_index, role, content, "
+                         "created_at) VALUES (2, 1, 1, 0, 'assistant', ?, 2)",
+                         long_text));
         auto report = must(migrate(db, dir_ / "backups"));
         EXPECT_EQ(report.from_version, from);
         EXPECT_EQ(report.to_version, latest_schema_version());
@@ -63,6 +67,11 @@ TEST_F(MigrationsTest, EveryEarlierVersionMigratesToLatestKeepingData) {
         EXPECT_TRUE(std::filesystem::exists(*report.backup));
         EXPECT_EQ(schema_of(db), expected_schema);
         EXPECT_EQ(must(db.query_text("SELECT content FROM messages WHERE id = 1")), "kept findable words");
+        // Step 5 packs finished messages long enough to gain (text_codec.h); they read back whole.
+        EXPECT_EQ(must(db.query_text("SELECT typeof(content) FROM messages WHERE id = 2")), "blob");
+        EXPECT_EQ(must(db.query_text("SELECT tessera_text(content) FROM messages WHERE id = 2")), long_text);
+        EXPECT_EQ(must(db.query_int("SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'teapots'")), 1);
+        ASSERT_OK(db.exec("INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)"));
         // Rows from before the FTS step are indexed by its rebuild.
         EXPECT_EQ(must(db.query_int("SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'findable'")), 1);
         EXPECT_EQ(must(db.query_int("SELECT count(*) FROM titles_fts WHERE titles_fts MATCH 'kept'")), 1);

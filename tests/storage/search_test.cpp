@@ -101,7 +101,24 @@ TEST_F(SearchTest, UserTextWithOperatorsAndQuotesIsTakenLiterally) {
     EXPECT_EQ(must(search(db_, "NOT")).size(), 1u);
     EXPECT_EQ(must(search(db_, "quoted")).size(), 1u);
     EXPECT_EQ(must(search(db_, "   ")).size(), 0u);
-    EXPECT_EQ(to_fts_query("a \"b"), "\"a\" \"\"\"b\"*");
+    EXPECT_EQ(must(to_fts_query(db_, "a \"bcd")), "\"a\" \"bcd\"*");
+    EXPECT_EQ(must(to_fts_query(db_, "a bc")), "\"a\" \"bc\"");  // too short for a prefix
+    // Words as the index splits them, folded; a last word under 3 letters is not a prefix.
+    EXPECT_EQ(must(to_fts_query(db_, "Don't NEAR(a b)")), "\"don\" \"t\" \"near\" \"a\" \"b\"");
+    EXPECT_EQ(must(to_fts_query(db_, "Éclair")), "\"eclair\"*");
+}
+
+// detail=none has no phrases: text the tokenizer splits (apostrophes, hyphens) is still found.
+TEST_F(SearchTest, WordsWithPunctuationInsideAreFound) {
+    auto c = must(store_->create_conversation({"punctuation"}));
+    auto id = add(c, "I don't know the e-mail address of the café owner, 3.5 stars");
+    for (const char* text : {"don't", "e-mail", "Cafe", "3.5", "don\u2019t"}) {
+        auto hits = must(search_messages(db_, text));
+        ASSERT_EQ(hits.size(), 1u) << text;
+        EXPECT_EQ(hits[0].message_id, id);
+    }
+    EXPECT_EQ(must(search_messages(db_, "don't stars")).size(), 1u);
+    EXPECT_EQ(must(search_messages(db_, "don't moon")).size(), 0u);
 }
 
 }  // namespace

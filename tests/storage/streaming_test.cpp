@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "storage/search.h"
 #include "storage/storage.h"
 #include "storage/streaming.h"
 #include "temp_dir.h"
@@ -162,6 +163,114 @@ TEST_F(StreamingTest, DiskFullFailsCleanlyAndIsRetried) {
     ASSERT_OK(db.exec("PRAGMA max_page_count=1073741823"));
     ASSERT_OK(turn.reply.finish({}));
     EXPECT_EQ(must(store.message(turn.reply.message_id())).content, "saved part. " + big);
+}
+
+// S4 while tokens keep coming: the writer keeps the text in memory, retries with a growing
+// delay (never per token), keeps the final state asked for while the disk is full, and
+// completes the row once space is back.
+struct WriteAttempts {
+    std::vector<std::chrono::steady_clock::time_point> at;  // one per UPDATE of a message
+};
+std::chrono::steady_clock::time_point g_fake_now{};
+
+TEST_F(StreamingTest, DiskFullWhileStreamingRetriesWithBackoffAndCompletesWhenSpaceIsBack) {
+    auto db = open_migrated();
+    ConversationStore store(db);
+    auto c = must(store.create_conversation({"chat"}));
+    auto turn = must(begin_turn(store, c, std::nullopt, "keep me", std::nullopt, 100ms));
+    g_fake_now = {};
+    turn.reply.set_clock([] { return g_fake_now; });
+    WriteAttempts attempts;
+    sqlite3_trace_v2(
+        db.handle(), SQLITE_TRACE_STMT,
+        [](unsigned, void* context, void*, void* sql) {
+            if (std::string_view(static_cast<const char*>(sql)).starts_with("UPDATE messages SET"))
+                static_cast<WriteAttempts*>(context)->at.push_back(g_fake_now);
+            return 0;
+        },
+        &attempts);
+
+    std::string expected = "saved part. ";
+    g_fake_now += 100ms;
+    ASSERT_OK(turn.reply.append(expected));
+    ASSERT_EQ(turn.reply.saved_bytes(), expected.size());
+    auto pages = must(db.query_int("PRAGMA page_count"));
+    ASSERT_OK(db.exec("PRAGMA max_page_count=" + std::to_string(pages)));  // the disk is full
+    attempts.at.clear();
+    const std::string long_line(20'000, 'f');  // more than the free room left in any page
+    expected += long_line + " ";
+    ASSERT_OK(turn.reply.append(long_line + " "));
+
+    // A minute of tokens, 5 ms apart: append() keeps succeeding, the text stays in memory.
+    for (int i = 0; i < 12'000; ++i) {
+        g_fake_now += 5ms;
+        std::string token = "tok" + std::to_string(i) + " ";
+        expected += token;
+        ASSERT_OK(turn.reply.append(token));
+    }
+    EXPECT_EQ(turn.reply.save_state(), SaveState::retrying);
+    ASSERT_TRUE(turn.reply.last_write_error().has_value());
+    EXPECT_EQ(turn.reply.last_write_error()->primary_code(), SQLITE_FULL);
+    EXPECT_EQ(turn.reply.saved_bytes() + turn.reply.pending_bytes(), expected.size());
+    EXPECT_EQ(must(store.message(turn.reply.message_id())).content, "saved part. ");
+    // Backoff: the gaps between attempts never shrink and reach the cap; a write per
+    // interval would be 600 attempts, a write per token 12,000.
+    ASSERT_GE(attempts.at.size(), 5u);
+    EXPECT_LE(attempts.at.size(), 20u);
+    for (std::size_t i = 2; i < attempts.at.size(); ++i)
+        EXPECT_GE(attempts.at[i] - attempts.at[i - 1], attempts.at[i - 1] - attempts.at[i - 2]);
+    EXPECT_EQ(attempts.at.back() - attempts.at[attempts.at.size() - 2], StreamingReply::kMaxRetryDelay);
+
+    // The reply ends while the disk is still full: the final state waits in memory too.
+    MessageStats stats{7, 12'000, 20.0, 200.0};
+    DbStatus finished = turn.reply.finish(stats);
+    ASSERT_FALSE(finished.ok());
+    EXPECT_EQ(finished.error().primary_code(), SQLITE_FULL);
+    EXPECT_TRUE(turn.reply.closing());
+    EXPECT_EQ(turn.reply.save_state(), SaveState::retrying);
+    EXPECT_FALSE(turn.reply.append("more").ok());  // nothing may follow the end
+    auto other = must(Database::open(db.path()));
+    EXPECT_EQ(must(other.query_text("SELECT state FROM messages WHERE role = 'assistant'")), "streaming");
+    EXPECT_EQ(must(other.query_text("PRAGMA integrity_check")), "ok");
+
+    // Space is back; the retry waits for its time, then commits text and state together.
+    ASSERT_OK(db.exec("PRAGMA max_page_count=1073741823"));
+    const std::size_t before = attempts.at.size();
+    ASSERT_OK(turn.reply.flush_if_due());
+    EXPECT_EQ(attempts.at.size(), before);  // not due yet
+    g_fake_now = turn.reply.next_write_at();
+    ASSERT_OK(turn.reply.flush_if_due());
+    EXPECT_EQ(turn.reply.save_state(), SaveState::closed);
+    EXPECT_FALSE(turn.reply.closing());
+    EXPECT_FALSE(turn.reply.last_write_error().has_value());
+    EXPECT_EQ(turn.reply.pending_bytes(), 0u);
+    sqlite3_trace_v2(db.handle(), 0, nullptr, nullptr);
+
+    auto m = must(other.query_text("SELECT tessera_text(content) FROM messages WHERE role = 'assistant'"));
+    EXPECT_EQ(m, expected);
+    auto saved = must(store.message(turn.reply.message_id()));
+    EXPECT_EQ(saved.state, MessageState::complete);
+    EXPECT_EQ(saved.stats.completion_tokens, 12'000);
+    EXPECT_EQ(saved.stats.tokens_per_second, 200.0);
+    // The search index followed the retried write.
+    auto hits = must(search_messages(db, "tok11999"));
+    ASSERT_EQ(hits.size(), 1u);
+    EXPECT_EQ(hits[0].message_id, turn.reply.message_id());
+    EXPECT_FALSE(turn.reply.finish(stats).ok());  // already final
+}
+
+// A failure that retrying cannot fix (the row was closed elsewhere) is returned at once.
+TEST_F(StreamingTest, NonRetryableErrorIsReturnedByAppend) {
+    auto db = open_migrated();
+    ConversationStore store(db);
+    auto c = must(store.create_conversation({"chat"}));
+    auto turn = must(begin_turn(store, c, std::nullopt, "q", std::nullopt, 0ms));
+    ASSERT_OK(turn.reply.append("a"));
+    ASSERT_OK(recover_interrupted_replies(db));  // as another instance's start-up would
+    DbStatus status = turn.reply.append("b");
+    ASSERT_FALSE(status.ok());
+    EXPECT_FALSE(is_retryable(status.error()));
+    EXPECT_EQ(turn.reply.save_state(), SaveState::saving);
 }
 
 // ---- S1: a writer killed at random moments --------------------------------------------
