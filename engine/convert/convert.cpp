@@ -226,6 +226,7 @@ Status convert_hf_checkpoint(const std::string& folder, const std::string& out_p
             if (options.progress) options.progress(progress);
         });
     }
+    writer.set_stop_check(stop_on_failure_or_cancel(failure, options.cancel));
     return write_gguf_output(writer, out_path, failure);
 }
 

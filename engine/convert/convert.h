@@ -7,6 +7,7 @@
 // ffn_linear extension for linear FFNs, and the tokenizer's keys.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -29,6 +30,8 @@ struct ConvertOptions {
     std::string mix;
     int n_threads = 0;  // 0: one per hardware thread
     std::function<void(const ConvertProgress&)> progress;
+    // Set from any thread to stop: the run ends with an error saying so, and no output.
+    const std::atomic<bool>* cancel = nullptr;
 };
 
 Status convert_hf_checkpoint(const std::string& folder, const std::string& out_path, const ConvertOptions& options);

@@ -24,4 +24,11 @@ Status write_gguf_output(const GgufWriter& writer, const std::string& out_path, 
     return {};
 }
 
+GgufWriter::StopCheck stop_on_failure_or_cancel(const Status& fill_failure, const std::atomic<bool>* cancel) {
+    return [&fill_failure, cancel]() -> Status {
+        if (cancel && cancel->load()) return Error{"cancelled"};
+        return fill_failure;
+    };
+}
+
 }  // namespace tessera

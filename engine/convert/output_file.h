@@ -4,6 +4,7 @@
 // run inside the write).
 #pragma once
 
+#include <atomic>
 #include <string>
 
 #include "core/result.h"
@@ -12,5 +13,9 @@
 namespace tessera {
 
 Status write_gguf_output(const GgufWriter& writer, const std::string& out_path, const Status& fill_failure);
+
+// The writer's stop check for a conversion: stops at the first failed tensor, or when
+// `cancel` is set.
+GgufWriter::StopCheck stop_on_failure_or_cancel(const Status& fill_failure, const std::atomic<bool>* cancel);
 
 }  // namespace tessera

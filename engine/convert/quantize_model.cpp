@@ -195,6 +195,7 @@ Status quantize_model(const std::string& in, const std::string& out, const Quant
             if (options.progress) options.progress(progress);
         });
     }
+    writer.set_stop_check(stop_on_failure_or_cancel(failure, options.cancel));
     return write_gguf_output(writer, out, failure);
 }
 

@@ -11,6 +11,7 @@
 // by how large the model's inputs to it are on calibration text.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -38,6 +39,8 @@ struct QuantizeOptions {
     std::vector<QuantizeRule> rules;
     int n_threads = 0;
     std::function<void(const ConvertProgress&)> progress;
+    // Set from any thread to stop: the run ends with an error saying so, and no output.
+    const std::atomic<bool>* cancel = nullptr;
     // Importance-weighted quantization for the matrices that have an entry (the others are
     // quantized as without one); importance_file is recorded in the output's metadata.
     const ImportanceMatrix* importance = nullptr;

@@ -215,6 +215,7 @@ Status GgufWriter::emit(Sink& sink) const {
     for (size_t i = 0; i < tensors_.size(); ++i) {
         const uint64_t padded = (written + alignment_ - 1) / alignment_ * alignment_;
         TESSERA_TRY(sink.put_zeros(static_cast<size_t>(padded - written)));
+        if (stop_check_) TESSERA_TRY(stop_check_());
         const auto& t = tensors_[i];
         if (t.fill)
             TESSERA_TRY(sink.put_generated(static_cast<size_t>(sizes[i]), t.fill));

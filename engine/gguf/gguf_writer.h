@@ -40,6 +40,11 @@ public:
     void add_tensor_lazy(const std::string& name, TensorType type, std::vector<int64_t> dims,
                          TensorFill fill);
 
+    // Asked before each tensor's bytes are written: an error stops the write there (a fill
+    // that failed, or a user who cancelled), instead of writing the rest of a large file.
+    using StopCheck = std::function<Status()>;
+    void set_stop_check(StopCheck check) { stop_check_ = std::move(check); }
+
     // Serialized file bytes.
     Result<std::vector<uint8_t>> to_bytes() const;
     // Writes to path + ".partial", then renames it over path, so a failed or interrupted
@@ -60,6 +65,7 @@ private:
     uint64_t alignment_;
     std::vector<std::pair<std::string, GgufValue>> kv_;
     std::vector<PendingTensor> tensors_;
+    StopCheck stop_check_;
 };
 
 }  // namespace tessera

@@ -5,6 +5,7 @@
 // variant or a misread width moves the logits far beyond that.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "convert/convert.h"
+#include "convert/quantize_model.h"
 #include "support/cpu_logits.h"
 #include "support/reference_fixtures.h"
 #include "support/synthetic_models.h"
@@ -74,6 +76,48 @@ TEST(ConvertRoundTrip, EveryBlockVariantComesBackFromAHuggingFaceFolder) {
         EXPECT_LT(rms, 0.02);
         fs::remove_all(dir);
     }
+}
+
+// Cancelling mid-way (the app's Cancel button) ends convert and quantize at the next tensor
+// with an error, and leaves neither the output nor a temporary file behind.
+TEST(ConvertRoundTrip, CancelStopsBothConvertAndQuantizeLeavingNothing) {
+    SyntheticSpec spec = test::small_spec(3);
+    spec.n_vocab = 90;
+    const fs::path dir = fs::path(::testing::TempDir()) / ("tessera-hf-cancel-" + std::to_string(::getpid()));
+    write_tiny_tokenizer(dir / "tok", 90);
+    ASSERT_TRUE(write_synthetic_hf_checkpoint(spec, (dir / "hf").string(), (dir / "tok").string()));
+
+    std::atomic<bool> cancel{false};
+    int64_t tensors_written = 0, tensors_total = 0;
+    auto cancel_after_two = [&](const ConvertProgress& p) {
+        tensors_written = p.tensors_done;
+        tensors_total = p.tensors_total;
+        if (p.tensors_done >= 2) cancel = true;
+    };
+    ConvertOptions convert;
+    convert.progress = cancel_after_two;
+    convert.cancel = &cancel;
+    const Status c = convert_hf_checkpoint((dir / "hf").string(), (dir / "out.gguf").string(), convert);
+    ASSERT_FALSE(c);
+    EXPECT_EQ(c.error().message, "cancelled");
+    EXPECT_LT(tensors_written, tensors_total);  // it stopped early, not after writing everything
+
+    cancel = false;
+    QuantizeOptions quantize;
+    quantize.type = TensorType::Q8_0;
+    quantize.progress = cancel_after_two;
+    quantize.cancel = &cancel;
+    const std::string source = test::synthetic_model_path("cancel-source", spec);
+    const Status q = quantize_model(source, (dir / "q.gguf").string(), quantize);
+    ASSERT_FALSE(q);
+    EXPECT_EQ(q.error().message, "cancelled");
+    EXPECT_LT(tensors_written, tensors_total);
+
+    std::vector<std::string> left;
+    for (const auto& e : fs::directory_iterator(dir))
+        if (e.is_regular_file()) left.push_back(e.path().filename().string());
+    EXPECT_TRUE(left.empty()) << "left behind: " << left.front();
+    fs::remove_all(dir);
 }
 
 }  // namespace
