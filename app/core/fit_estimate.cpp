@@ -7,6 +7,8 @@ namespace tessera::app {
 void FitEstimate::setModel(const ModelConfig& config, uint64_t weight_bytes) {
     config_ = config;
     weight_bytes_ = weight_bytes;
+    // Start where the app loads models: 4096 tokens, or less when the model was trained on less.
+    context_length_ = static_cast<int>(std::min<int64_t>(kDefaultContext, std::max<int64_t>(config.n_ctx_train, 1)));
     recompute();
 }
 

@@ -7,6 +7,7 @@
 #include <QPointer>
 #include <QVariantList>
 #include <QtQml/qqmlregistration.h>
+#include <algorithm>
 #include <optional>
 
 #include "machine_memory.h"
@@ -34,6 +35,7 @@ class FitEstimate : public QObject {
 
 public:
     enum class Verdict { Unknown, Gpu, Ram, Split, NotNow, TooBig };
+    static constexpr int kDefaultContext = 4096;
     Q_ENUM(Verdict)
 
     explicit FitEstimate(QObject* parent = nullptr) : QObject(parent) {}
@@ -63,7 +65,7 @@ private:
 
     std::optional<ModelConfig> config_;
     uint64_t weight_bytes_ = 0;
-    int context_length_ = 4096;
+    int context_length_ = kDefaultContext;
     QPointer<MachineMemory> machine_;
     MemoryNeeds needs_;
     Verdict verdict_ = Verdict::Unknown;

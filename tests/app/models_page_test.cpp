@@ -166,6 +166,7 @@ private slots:
         FitEstimate* fit = details.fit();
         QVERIFY(fit->known());
         QCOMPARE(fit->trainedContext(), 512);
+        QCOMPARE(fit->contextLength(), 512);  // the default 4096 is more than it was trained on
 
         fit->setContextLength(1000);
         QCOMPARE(fit->kvCacheBytes(), static_cast<double>(kKvBytesPerToken * 1000));
