@@ -12,6 +12,13 @@ Rectangle {
     readonly property ModelLibrary library: controller.library
     property alias details: details
     property alias currentRow: list.currentIndex
+    // RAM and GPU memory together (software Vulkan devices share the RAM): a file larger than
+    // this needs more than one machine whatever the context.
+    readonly property real machineTotal: {
+        let total = 0
+        for (const p of machineMemory.pools) if (!p.software) total += p.total
+        return total
+    }
     color: Theme.window
 
     MachineMemory { id: machineMemory; Component.onCompleted: refresh() }
@@ -71,6 +78,7 @@ Rectangle {
                         required property string quantization
                         required property var lastUsed
                         readonly property string modelPath: path
+                        readonly property bool needsServer: page.machineTotal > 0 && size > page.machineTotal
                         width: list.width
                         highlighted: ListView.isCurrentItem
                         onClicked: list.currentIndex = index
@@ -98,6 +106,14 @@ Rectangle {
                                 elide: Text.ElideRight
                                 font.pixelSize: Theme.fontSize - 2
                                 color: entry.present ? Theme.mutedText : Theme.error
+                            }
+                            Label {
+                                Layout.fillWidth: true
+                                visible: entry.needsServer
+                                text: qsTr("Needs more than one machine: run it on a server")
+                                elide: Text.ElideRight
+                                font.pixelSize: Theme.fontSize - 2
+                                color: Theme.error
                             }
                             Label {
                                 Layout.fillWidth: true
