@@ -21,6 +21,9 @@ PACKAGES=(
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
   qml6-module-qtquick-window qml6-module-qtqml-workerscript qml6-module-qtquick-templates
   qml6-module-qtqml qml6-module-qttest   # QtQuick imports QtQml, which no package pulls in
+  # The models page's file and folder pickers (QtQuick.Dialogs); Qt's own dialogs list files
+  # with Qt.labs.folderlistmodel where the desktop offers no native one.
+  qml6-module-qtquick-dialogs qml6-module-qt-labs-folderlistmodel
 )
 # Node.js runs the chat template conformance test's reference renderer. Checked by command,
 # not package: a Node.js from elsewhere (e.g. NodeSource, npm bundled) is kept as it is.

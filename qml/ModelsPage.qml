@@ -1,5 +1,6 @@
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Dialogs
 import QtQuick.Layouts
 import Tessera.Core
 
@@ -144,6 +145,23 @@ Rectangle {
                     enabled: !page.library.busy
                     Accessible.name: qsTr("Path of the file or folder to import")
                     onAccepted: importButton.clicked()
+                }
+                RowLayout {
+                    Layout.fillWidth: true
+                    Button {
+                        objectName: "chooseFileButton"
+                        text: qsTr("Choose a file…")
+                        enabled: !page.library.busy
+                        onClicked: fileDialog.open()
+                        Accessible.name: qsTr("Choose a GGUF file to import")
+                    }
+                    Button {
+                        objectName: "chooseFolderButton"
+                        text: qsTr("Choose a folder…")
+                        enabled: !page.library.busy
+                        onClicked: folderDialog.open()
+                        Accessible.name: qsTr("Choose a folder of GGUF files to import")
+                    }
                 }
                 RadioButton {
                     id: copyChoice
@@ -339,6 +357,21 @@ Rectangle {
                 Item { implicitHeight: 12 }
             }
         }
+    }
+
+    // The pickers only fill in the path: what to do with it is chosen below it.
+    FileDialog {
+        id: fileDialog
+        objectName: "fileDialog"
+        title: qsTr("Choose a GGUF file")
+        nameFilters: [qsTr("GGUF models (*.gguf)"), qsTr("All files (*)")]
+        onAccepted: importPath.text = page.library.localPath(selectedFile)
+    }
+    FolderDialog {
+        id: folderDialog
+        objectName: "folderDialog"
+        title: qsTr("Choose a folder of GGUF files")
+        onAccepted: importPath.text = page.library.localPath(selectedFolder)
     }
 
     // Asks before deleting. A file in the models folder is deleted with its entry; for a file

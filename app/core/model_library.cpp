@@ -12,11 +12,6 @@ namespace {
 
 constexpr qint64 kCopyChunk = 4 << 20;
 
-QString local_path(const QString& path_or_url) {
-    const QUrl url(path_or_url);
-    return url.isLocalFile() ? url.toLocalFile() : path_or_url.trimmed();
-}
-
 // The .gguf files a source names: itself, or the ones directly inside a folder, by name.
 QStringList gguf_files(const QString& source, QStringList& errors) {
     const QFileInfo info(source);
@@ -146,7 +141,7 @@ bool ModelLibrary::importPath(const QString& path_or_url, bool copy) {
         setMessages(status_text_, tr("An import is already under way."));
         return false;
     }
-    const QString source = local_path(path_or_url);
+    const QString source = localPath(path_or_url);
     if (source.isEmpty()) {
         setMessages({}, tr("Give the path of a .gguf file or of a folder holding them."));
         return false;
@@ -213,6 +208,11 @@ void ModelLibrary::onImportDone() {
 }
 
 bool ModelLibrary::isInModelsFolder(const QString& path) const { return inside(models_folder_, path); }
+
+QString ModelLibrary::localPath(const QString& path_or_url) {
+    const QUrl url(path_or_url);
+    return url.isLocalFile() ? url.toLocalFile() : path_or_url.trimmed();
+}
 
 bool ModelLibrary::removeModel(const QString& path, bool delete_file) {
     auto known = catalog_store_.find_model_by_path(path.toStdString());

@@ -61,6 +61,8 @@ public:
     Q_INVOKABLE bool importPath(const QString& pathOrUrl, bool copy);
     Q_INVOKABLE void cancelImport();
     Q_INVOKABLE bool isInModelsFolder(const QString& path) const;
+    // The local path of a file:// URL (what file dialogs give), or the text as it is.
+    Q_INVOKABLE static QString localPath(const QString& pathOrUrl);
     // Deletes the catalog entry, and first the file when deleteFile. False with errorText on failure.
     Q_INVOKABLE bool removeModel(const QString& path, bool deleteFile);
     Q_INVOKABLE void clearMessages();

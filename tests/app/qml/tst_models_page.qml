@@ -122,6 +122,21 @@ Item {
             verify(testController.library.statusText.indexOf("the file stays") >= 0, testController.library.statusText)
         }
 
+        function test_theFilePickerFillsInThePath() {
+            const page = createTemporaryObject(pageComponent, root)
+            const dialog = findChild(page, "fileDialog")
+            // What a user would click in the dialog, chosen before it opens (Qt's own dialog
+            // takes the selection it is shown with).
+            dialog.currentFolder = "file://" + testNasModel.substring(0, testNasModel.lastIndexOf("/"))
+            dialog.selectedFile = "file://" + testNasModel
+            mouseClick(findChild(page, "chooseFileButton"))
+            tryCompare(dialog, "visible", true)
+            dialog.accept()
+            tryCompare(dialog, "visible", false)
+            compare(findChild(page, "importPathField").text, testNasModel, "selected: " + dialog.selectedFile)
+            compare(findChild(page, "installedModels").count, 0)  // nothing happens before Import
+        }
+
         function test_aCopiedModelIsDeletedWithItsFile() {
             const page = createTemporaryObject(pageComponent, root)
             importThroughTheForm(page, testNasModel, true)
