@@ -15,54 +15,16 @@
 #include "model_details.h"
 #include "model_library.h"
 #include "storage/catalog_store.h"
-#include "synthetic_model.h"
+#include "nas_test_models.h"
 
 using namespace tessera;
 using namespace tessera::app;
+using namespace tessera::app::testing;
 
 namespace {
 
 constexpr int kWaitMs = 60000;  // a bound for a stuck pool thread, not a performance limit
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
-
-// n_embd 64, 4 heads of 16, vocab 96; one layer of every attention x FFN variant worth showing.
-SyntheticSpec every_variant_spec() {
-    SyntheticSpec spec;
-    spec.name = "every-variant";
-    spec.n_embd = 64;
-    spec.n_head = 4;
-    spec.n_vocab = 96;
-    spec.n_ctx = 512;
-    spec.seed = 7;
-    spec.layers = {
-        {AttentionKind::Gqa, 2, FfnKind::SwiGlu, 96},      // 0
-        {AttentionKind::Linear, 0, FfnKind::SwiGlu, 64},   // 1
-        {AttentionKind::None, 0, FfnKind::SwiGlu, 128},    // 2
-        {AttentionKind::Gqa, 1, FfnKind::Linear, 0},       // 3
-        {AttentionKind::Gqa, 4, FfnKind::None, 0},         // 4
-        {AttentionKind::Linear, 0, FfnKind::None, 0},      // 5
-        {AttentionKind::None, 0, FfnKind::None, 0},        // 6
-    };
-    return spec;
-}
-// K and V in f16 for the GQA layers 0, 3, 4: 2 * (2 + 1 + 4) heads * 16 * 2 bytes.
-constexpr qint64 kKvBytesPerToken = 2 * (2 + 1 + 4) * 16 * 2;
-
-bool write_model(const QString& path, const SyntheticSpec& spec = every_variant_spec()) {
-    SyntheticWriteOptions options;
-    options.n_threads = 1;
-    Status s = write_synthetic_model(spec, path.toStdString(), options);
-    if (!s) qWarning("writing %s: %s", qPrintable(path), s.error().message.c_str());
-    return s.ok();
-}
-
-bool truncate_copy(const QString& from, const QString& to) {
-    QFile in(from);
-    if (!in.open(QIODevice::ReadOnly)) return false;
-    QFile out(to);
-    if (!out.open(QIODevice::WriteOnly)) return false;
-    return out.write(in.read(in.size() / 2)) > 0;
-}
 
 bool wait_ready(ModelDetails& details) {
     QSignalSpy spy(&details, &ModelDetails::statusChanged);
@@ -88,7 +50,7 @@ private slots:
         QVERIFY(write_model(model_));
         truncated_ = dir_.filePath(QStringLiteral("broken/nas-truncated.gguf"));
         QVERIFY(QDir().mkpath(dir_.filePath(QStringLiteral("broken"))));
-        QVERIFY(truncate_copy(model_, truncated_));
+        QVERIFY(write_truncated_copy(model_, truncated_));
     }
 
     void init() {
@@ -169,7 +131,7 @@ private slots:
         QCOMPARE(fit->contextLength(), 512);  // the default 4096 is more than it was trained on
 
         fit->setContextLength(1000);
-        QCOMPARE(fit->kvCacheBytes(), static_cast<double>(kKvBytesPerToken * 1000));
+        QCOMPARE(fit->kvCacheBytes(), static_cast<double>(kEveryVariantKvBytesPerToken * 1000));
         QCOMPARE(fit->weightBytes(), static_cast<double>(details.summary()->weight_bytes));
         QCOMPARE(fit->totalBytes(), fit->weightBytes() + fit->kvCacheBytes() + fit->scratchBytes());
         QVERIFY(fit->scratchBytes() > 0);
@@ -179,7 +141,7 @@ private slots:
         QSignalSpy changed(fit, &FitEstimate::changed);
         fit->setContextLength(2000);
         QCOMPARE(changed.count(), 1);
-        QCOMPARE(fit->kvCacheBytes(), static_cast<double>(kKvBytesPerToken * 2000));
+        QCOMPARE(fit->kvCacheBytes(), static_cast<double>(kEveryVariantKvBytesPerToken * 2000));
 
         // A machine far too small for it: the model needs a server.
         machine.setPools({pool("RAM", false, 0.0001, 0.00005)});
