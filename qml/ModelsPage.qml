@@ -22,11 +22,15 @@ Rectangle {
     }
     color: Theme.window
 
-    MachineMemory { id: machineMemory; Component.onCompleted: refresh() }
+    // Read when the page is shown (free memory changes; Vulkan start-up is not paid at app
+    // start), and the chosen file only while the page is shown.
+    MachineMemory { id: machineMemory }
+    onVisibleChanged: if (visible) machineMemory.refresh()
+    Component.onCompleted: if (visible) machineMemory.refresh()
     ModelDetails {
         id: details
         machine: machineMemory
-        path: list.currentItem ? list.currentItem.modelPath : ""
+        path: page.visible && list.currentItem ? list.currentItem.modelPath : ""
         onStatusChanged: if (status === ModelDetails.Ready) page.models.recordDetails(details)
     }
 
