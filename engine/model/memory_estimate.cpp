@@ -11,17 +11,38 @@ uint64_t tensor_bytes(const GgufFile& file) {
     return bytes;
 }
 
+namespace {
+
+int64_t max_query_dim(const ModelConfig& c) {
+    int64_t q = c.n_head * c.head_dim;
+    for (const LayerPlan& p : c.layers) q = std::max(q, p.n_head * c.head_dim);
+    return q;
+}
+
+int64_t max_heads(const ModelConfig& c) {
+    int64_t h = c.n_head;
+    for (const LayerPlan& p : c.layers) h = std::max(h, p.n_head);
+    return h;
+}
+
+}  // namespace
+
+std::vector<uint64_t> batch_scratch_floats(const ModelConfig& c, int64_t nb, int64_t n_ctx) {
+    const auto n = static_cast<uint64_t>(nb);
+    const auto H = static_cast<uint64_t>(c.n_embd), qd = static_cast<uint64_t>(max_query_dim(c));
+    const auto kv = static_cast<uint64_t>(std::max<int64_t>(c.max_kv_dim(), 1));
+    const auto ffn = static_cast<uint64_t>(std::max<int64_t>(c.max_ffn_width(), 1));
+    return {n, n * static_cast<uint64_t>(c.head_dim), n * H, n * H, n * qd, n * kv, n * kv, n * qd, n * ffn, n * ffn,
+            n * H, n * static_cast<uint64_t>(max_heads(c)) * static_cast<uint64_t>(n_ctx), n * static_cast<uint64_t>(c.n_vocab),
+            n * std::max({H, qd, ffn})};
+}
+
 uint64_t scratch_bytes(const ModelConfig& c, int64_t n_ctx, int64_t n_batch) {
-    const auto nb = static_cast<uint64_t>(std::max<int64_t>(std::min(n_batch, n_ctx), 1));
-    const auto H = static_cast<uint64_t>(c.n_embd), hd = static_cast<uint64_t>(c.head_dim);
-    const uint64_t qd = static_cast<uint64_t>(c.n_head) * hd;  // n_head is the largest layer's
-    const auto kv = static_cast<uint64_t>(c.max_kv_dim()), ffn = static_cast<uint64_t>(c.max_ffn_width());
-    const auto scores = static_cast<uint64_t>(c.n_head) * static_cast<uint64_t>(n_ctx);
-    // Per token, as the Vulkan backend allocates: ids, rope cos/sin, x, h, q, k, v, attention
-    // output, gate, up, tmp, scores, logits, and the rounded input of a product.
-    const uint64_t per_token = 1 + hd + H + H + qd + kv + kv + qd + ffn + ffn + H + scores +
-                               static_cast<uint64_t>(c.n_vocab) + std::max({H, qd, ffn});
-    return nb * per_token * sizeof(float);
+    uint64_t bytes = 0;
+    // An empty buffer is still allocated with one element.
+    for (uint64_t n : batch_scratch_floats(c, std::max<int64_t>(std::min(n_batch, n_ctx), 1), n_ctx))
+        bytes += std::max<uint64_t>(n, 1) * sizeof(float);
+    return bytes;
 }
 
 MemoryNeeds estimate_memory(const ModelConfig& config, uint64_t weight_bytes, int64_t n_ctx, int64_t n_batch) {

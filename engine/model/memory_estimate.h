@@ -27,6 +27,11 @@ struct MemoryNeeds {
 
 // Bytes of every tensor in the file as stored.
 uint64_t tensor_bytes(const GgufFile& file);
+// f32 element counts of the scratch buffers for a batch of nb tokens, in the order the Vulkan
+// backend allocates them: ids, rope cos/sin, x, h, q, k, v, attention output, gate, up, tmp,
+// attention scores over n_ctx, logits, and the rounded input of a product. The backend
+// allocates from this list, so the estimate and the allocation cannot drift apart.
+std::vector<uint64_t> batch_scratch_floats(const ModelConfig& config, int64_t nb, int64_t n_ctx);
 // Activations of a batch of min(n_batch, n_ctx) tokens, attention scores over n_ctx included.
 uint64_t scratch_bytes(const ModelConfig& config, int64_t n_ctx, int64_t n_batch = kEstimateBatch);
 MemoryNeeds estimate_memory(const ModelConfig& config, uint64_t weight_bytes, int64_t n_ctx,
