@@ -26,6 +26,9 @@ PACKAGES=(
   curl                       # tessera-download-bench compares the download engine with curl
   openssl                    # the download tests make a self-signed certificate to show TLS is verified
   libssl-dev                 # downloads hash with OpenSSL's SHA-256 (CPU SHA extensions; Qt's is 10x slower)
+  # The models page's file and folder pickers (QtQuick.Dialogs); Qt's own dialogs list files
+  # with Qt.labs.folderlistmodel where the desktop offers no native one.
+  qml6-module-qtquick-dialogs qml6-module-qt-labs-folderlistmodel
 )
 # Node.js runs the chat template conformance test's reference renderer. Checked by command,
 # not package: a Node.js from elsewhere (e.g. NodeSource, npm bundled) is kept as it is.

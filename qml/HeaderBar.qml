@@ -8,6 +8,8 @@ ToolBar {
     id: bar
     required property ChatController controller
     readonly property Engine engine: controller.engine
+    property bool modelsShown: false
+    signal modelsToggled()
     implicitHeight: 40
     background: Rectangle { color: Theme.sidebar; Rectangle { anchors.bottom: parent.bottom; width: parent.width; height: 1; color: Theme.border } }
 
@@ -22,6 +24,15 @@ ToolBar {
             color: Theme.text
         }
         Item { Layout.fillWidth: true }
+        Button {
+            objectName: "modelsButton"
+            text: bar.modelsShown ? qsTr("Back to chat") : qsTr("Models")
+            onClicked: bar.modelsToggled()
+            Layout.preferredHeight: 30
+            Accessible.name: bar.modelsShown ? qsTr("Back to the chat") : qsTr("Models: installed models, layer maps and memory")
+            ToolTip.visible: hovered
+            ToolTip.text: qsTr("Installed models, their layer maps and whether they fit")
+        }
         // The model picker: every model the app knows, most recently used first.
         ComboBox {
             id: picker

@@ -9,6 +9,8 @@ ApplicationWindow {
     id: root
     required property ChatController controller
     property string themeMode: "system"
+    // The models page replaces the chat while shown (the header's Models button).
+    property bool modelsShown: false
 
     width: 1100
     height: 720
@@ -32,7 +34,11 @@ ApplicationWindow {
     palette.dark: Theme.border
     palette.light: Theme.surface
 
-    header: HeaderBar { controller: root.controller }
+    header: HeaderBar {
+        controller: root.controller
+        modelsShown: root.modelsShown
+        onModelsToggled: root.modelsShown = !root.modelsShown
+    }
     footer: StatusLine { controller: root.controller }
 
     Shortcut {
@@ -53,24 +59,31 @@ ApplicationWindow {
         onActivated: root.controller.stop()
     }
 
-    RowLayout {
+    StackLayout {
         anchors.fill: parent
-        spacing: 0
-        Sidebar {
-            id: sidebar
-            Layout.preferredWidth: 280
-            Layout.fillHeight: true
-            controller: root.controller
+        currentIndex: root.modelsShown ? 1 : 0
+        RowLayout {
+            spacing: 0
+            Sidebar {
+                id: sidebar
+                Layout.preferredWidth: 280
+                Layout.fillHeight: true
+                controller: root.controller
+            }
+            Rectangle {
+                Layout.fillHeight: true
+                implicitWidth: 1
+                color: Theme.border
+            }
+            ChatView {
+                id: chatView
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                controller: root.controller
+            }
         }
-        Rectangle {
-            Layout.fillHeight: true
-            implicitWidth: 1
-            color: Theme.border
-        }
-        ChatView {
-            id: chatView
-            Layout.fillWidth: true
-            Layout.fillHeight: true
+        ModelsPage {
+            objectName: "modelsPage"
             controller: root.controller
         }
     }

@@ -23,6 +23,14 @@ QtObject {
     readonly property color error: dark ? "#ff8a80" : "#b3261e"
     readonly property color reasoningBackground: dark ? "#25262a" : "#f1f1f4"
     readonly property color codeBackground: dark ? "#1b1c1f" : "#f3f4f6"
+    // The layer map: attention kinds (GQA is drawn darker with more KV heads) and FFN kinds.
+    readonly property color attentionGqa: dark ? "#6f9cff" : "#2f6fdf"
+    readonly property color attentionLinear: dark ? "#e6b450" : "#c98a12"
+    readonly property color ffnSwiGlu: dark ? "#4fbf96" : "#2e9a74"
+    readonly property color ffnLinear: dark ? "#e6b450" : "#c98a12"
+    readonly property color layerNone: dark ? "#4a4d55" : "#c4c6cc"
+    readonly property color success: dark ? "#7fd39b" : "#1e7b3c"
+    readonly property color warning: dark ? "#f0c060" : "#9a6400"
 
     readonly property int spacing: 8
     readonly property int radius: 8

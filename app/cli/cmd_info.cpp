@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "model/memory_estimate.h"
 #include "model/model.h"
 
 namespace tessera::cli {
@@ -12,18 +13,6 @@ int fail(const Error& error) {
 }
 
 namespace {
-
-std::string human_bytes(double bytes) {
-    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    int u = 0;
-    while (bytes >= 1024.0 && u < 4) {
-        bytes /= 1024.0;
-        ++u;
-    }
-    char buf[32];
-    std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.2f %s", bytes, units[u]);
-    return buf;
-}
 
 std::string human_count(double n) {
     const char* units[] = {"", " K", " M", " B", " T"};
@@ -65,7 +54,7 @@ int info_command(Args& args) {
     std::printf("architecture:  %s\n", c.architecture.c_str());
     std::printf("parameters:    %s (%lld)\n", human_count(static_cast<double>(model.parameter_count())).c_str(),
                 static_cast<long long>(model.parameter_count()));
-    std::printf("file size:     %s (%llu bytes)\n", human_bytes(static_cast<double>(model.file().file_size())).c_str(),
+    std::printf("file size:     %s (%llu bytes)\n", human_bytes(model.file().file_size()).c_str(),
                 static_cast<unsigned long long>(model.file().file_size()));
     std::printf("tensor types:  %s\n", model.tensor_type_summary().c_str());
     std::printf("shape:         embedding %lld, %lld heads of %lld, vocab %lld, trained context %lld\n",
@@ -76,7 +65,7 @@ int info_command(Args& args) {
     std::printf("layers:        %lld (attention: %d gqa, %d linear, %d none; ffn: %d swiglu, %d linear, %d none)\n",
                 static_cast<long long>(c.n_layer()), gqa, linear_attn, no_attn, swiglu, linear_ffn, no_ffn);
     std::printf("kv cache:      %s per 1,000 tokens of context (f16)\n",
-                human_bytes(static_cast<double>(c.kv_bytes_per_token()) * 1000.0).c_str());
+                human_bytes(static_cast<uint64_t>(c.kv_bytes_per_token()) * 1000).c_str());
     std::printf("\nlayer map:\n  layer  attention   ffn\n");
     for (size_t i = 0; i < c.layers.size(); ++i)
         std::printf("  %5zu  %-10s  %s\n", i, describe_attention(c.layers[i]).c_str(), describe_ffn(c.layers[i]).c_str());

@@ -46,6 +46,7 @@ ChatController::ChatController(AppStorage& storage, EngineThread& engine, QObjec
       messages_(this),
       conversations_(storage.conversations(), this),
       models_(storage.db(), storage::system_clock_ms, this),
+      library_(storage.db(), QString::fromStdString((storage.data_dir() / "models").string()), models_, this),
       settings_(default_settings()) {
     show_timer_.setSingleShot(true);
     show_timer_.setInterval(16);

@@ -22,6 +22,7 @@
 #include "engine_thread.h"
 #include "message_list_model.h"
 #include "model_catalog_model.h"
+#include "model_library.h"
 #include "storage/streaming.h"
 
 namespace tessera::app {
@@ -34,6 +35,8 @@ class ChatController : public QObject {
     Q_PROPERTY(tessera::app::MessageListModel* messages READ messages CONSTANT)
     Q_PROPERTY(tessera::app::ConversationListModel* conversations READ conversations CONSTANT)
     Q_PROPERTY(tessera::app::ModelCatalogModel* models READ models CONSTANT)
+    // Import and delete of model files (the models page); the models folder is DATA_DIR/models.
+    Q_PROPERTY(tessera::app::ModelLibrary* library READ library CONSTANT)
     Q_PROPERTY(qint64 conversationId READ conversationId NOTIFY conversationChanged)
     Q_PROPERTY(bool generating READ generating NOTIFY generatingChanged)
     Q_PROPERTY(double tokensPerSecond READ tokensPerSecond NOTIFY statsChanged)
@@ -54,6 +57,7 @@ public:
     MessageListModel* messages() { return &messages_; }
     ConversationListModel* conversations() { return &conversations_; }
     ModelCatalogModel* models() { return &models_; }
+    ModelLibrary* library() { return &library_; }
     qint64 conversationId() const { return conversation_id_; }
     bool generating() const { return reply_.has_value(); }
     double tokensPerSecond() const { return tokens_per_second_; }
@@ -129,6 +133,7 @@ private:
     MessageListModel messages_;
     ConversationListModel conversations_;
     ModelCatalogModel models_;
+    ModelLibrary library_;
     GenerationSettings settings_;
     bool random_seed_ = true;
     qint64 conversation_id_ = 0;  // 0: a new chat not stored yet

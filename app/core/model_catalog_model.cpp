@@ -22,12 +22,27 @@ QVariant ModelCatalogModel::data(const QModelIndex& index, int role) const {
         case NameRole: return QFileInfo(path).completeBaseName();
         case SizeRole: return QVariant::fromValue<qint64>(m.size_bytes);
         case PresentRole: return QFileInfo::exists(path);
+        case IdRole: return QVariant::fromValue<qint64>(m.id);
+        case ArchitectureRole: return QString::fromStdString(m.architecture.value_or(""));
+        case ParameterCountRole: return static_cast<double>(m.parameter_count.value_or(0));
+        case QuantizationRole: return QString::fromStdString(m.quantization.value_or(""));
+        case LastUsedRole: return static_cast<double>(m.last_used_at_ms.value_or(0));
+        case AddedRole: return static_cast<double>(m.added_at_ms);
         default: return {};
     }
 }
 
 QHash<int, QByteArray> ModelCatalogModel::roleNames() const {
-    return {{PathRole, "path"}, {NameRole, "name"}, {SizeRole, "size"}, {PresentRole, "present"}};
+    return {{PathRole, "path"},
+            {NameRole, "name"},
+            {SizeRole, "size"},
+            {PresentRole, "present"},
+            {IdRole, "modelId"},
+            {ArchitectureRole, "architecture"},
+            {ParameterCountRole, "parameterCount"},
+            {QuantizationRole, "quantization"},
+            {LastUsedRole, "lastUsed"},
+            {AddedRole, "added"}};
 }
 
 void ModelCatalogModel::refresh() {
@@ -55,6 +70,29 @@ QString ModelCatalogModel::use(int row) {
         emit errorOccurred(tr("The model list could not be updated: %1").arg(QString::fromStdString(s.error().message)));
     refresh();
     return path;
+}
+
+void ModelCatalogModel::recordDetails(ModelDetails* details) {
+    if (details && details->summary()) record_summary(details->path(), *details->summary());
+}
+
+void ModelCatalogModel::record_summary(const QString& path, const ModelSummary& summary) {
+    const int row = rowOfPath(path);
+    if (row < 0) return;
+    storage::ModelFile m = rows_[static_cast<size_t>(row)];
+    if (m.architecture == summary.config.architecture && m.parameter_count == summary.parameter_count &&
+        m.quantization == summary.quantization && m.size_bytes == static_cast<std::int64_t>(summary.file_size))
+        return;  // already known: no write, no reset of the list
+    m.architecture = summary.config.architecture;
+    m.parameter_count = summary.parameter_count;
+    m.quantization = summary.quantization;
+    m.size_bytes = static_cast<std::int64_t>(summary.file_size);
+    if (auto s = catalog_.update_model(m); !s) {
+        emit errorOccurred(tr("The model list could not be updated: %1").arg(QString::fromStdString(s.error().message)));
+        return;
+    }
+    rows_[static_cast<size_t>(row)] = std::move(m);
+    emit dataChanged(index(row), index(row));
 }
 
 }  // namespace tessera::app

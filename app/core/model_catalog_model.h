@@ -1,11 +1,14 @@
-// The models the app knows (the catalog: the bundled one, and every --model given), most
-// recently used first, for the model picker in the header.
+// The models the app knows (the catalog: the bundled one, every --model given, every file
+// imported on the models page), most recently used first, for the model picker in the header
+// and the models page.
 #pragma once
 
 #include <QAbstractListModel>
 #include <QtQml/qqmlregistration.h>
 #include <vector>
 
+#include "model/model_summary.h"
+#include "model_details.h"
 #include "storage/catalog_store.h"
 
 namespace tessera::app {
@@ -21,6 +24,12 @@ public:
         NameRole,                     // name: the file name without .gguf
         SizeRole,                     // size: bytes, as registered
         PresentRole,                  // present: whether the file is still there
+        IdRole,                       // modelId: the catalog row's id
+        ArchitectureRole,             // architecture: "deci", "llama"; "" until the file was read
+        ParameterCountRole,           // parameterCount: number of weights; 0 until the file was read
+        QuantizationRole,             // quantization: "Q4_K_M", "F16"; "" until the file was read
+        LastUsedRole,                 // lastUsed: ms since the epoch; 0 when never used
+        AddedRole,                    // added: ms since the epoch
     };
 
     ModelCatalogModel(storage::Database& db, storage::Clock clock, QObject* parent = nullptr);
@@ -33,6 +42,10 @@ public:
     Q_INVOKABLE int rowOfPath(const QString& path) const;
     // Marks the model used (it moves to the top) and returns its path to load; empty if unknown.
     Q_INVOKABLE QString use(int row);
+    // Stores what reading the file found (architecture, parameters, quantization, size), so
+    // the list shows it without reading the file again.
+    Q_INVOKABLE void recordDetails(tessera::app::ModelDetails* details);
+    void record_summary(const QString& path, const ModelSummary& summary);
 
 signals:
     void errorOccurred(const QString& message);

@@ -1,5 +1,8 @@
 // Qt Quick Test runner for the UI components (tests/app/qml/tst_*.qml). The components get
-// a real controller: history in a temporary folder, the engine on the bundled model.
+// a real controller: history in a temporary folder, the engine on the bundled model, and two
+// model files for the models page: testNasModel (a synthetic NAS model with every block
+// variant) and testBrokenModel (the same file cut in half).
+#include <QFile>
 #include <QQmlContext>
 #include <QQmlEngine>
 #include <QQuickWindow>
@@ -10,9 +13,11 @@
 
 #include "app_fixture.h"
 #include "main_window.h"
+#include "nas_test_models.h"
 
 Q_IMPORT_QML_PLUGIN(Tessera_CorePlugin)
 Q_IMPORT_QML_PLUGIN(Tessera_UiPlugin)
+
 
 class Setup : public QObject {
     Q_OBJECT
@@ -31,6 +36,12 @@ public slots:
         engine->rootContext()->setContextProperty(QStringLiteral("appReady"), ready);
         engine->rootContext()->setContextProperty(QStringLiteral("testController"),
                                                   ready ? &app_->controller() : nullptr);
+        const QString good = dir_.path() + QStringLiteral("/nas-every-variant.gguf");
+        const QString broken = dir_.path() + QStringLiteral("/nas-truncated.gguf");
+        const bool written = QFile::exists(broken) ||
+                             (tessera::app::testing::write_model(good) && tessera::app::testing::write_truncated_copy(good, broken));
+        engine->rootContext()->setContextProperty(QStringLiteral("testNasModel"), written ? good : QString());
+        engine->rootContext()->setContextProperty(QStringLiteral("testBrokenModel"), written ? broken : QString());
     }
     void cleanupTestCase() { app_.reset(); }
 

@@ -1,10 +1,13 @@
 // The real QML UI, offscreen, over a prepared history: the main window in the light and
-// the dark theme, with a code block, a collapsed reasoning block and a sibling switcher.
+// the dark theme, with a code block, a collapsed reasoning block and a sibling switcher;
+// the models page with the layer map of nas-256 (../shared/fixtures) and of a synthetic
+// 80-layer model shaped like Nemotron-Super.
 // The PNGs go to SCREENSHOT_DIR (build/<preset>/screenshots/) for people to look at.
 #include <QDir>
 #include <QImage>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QQuickItem>
 #include <QQuickWindow>
 #include <QSet>
 #include <QTemporaryDir>
@@ -13,6 +16,8 @@
 
 #include "app_fixture.h"
 #include "main_window.h"
+#include "model_details.h"
+#include "synthetic_model.h"
 
 Q_IMPORT_QML_PLUGIN(Tessera_CorePlugin)
 Q_IMPORT_QML_PLUGIN(Tessera_UiPlugin)
@@ -84,6 +89,29 @@ int distinct_colours(const QImage& image) {
     for (int y = 0; y < image.height(); y += 2)
         for (int x = 0; x < image.width(); x += 2) colours.insert(image.pixel(x, y));
     return static_cast<int>(colours.size());
+}
+
+// 80 layers like Nemotron-Super's plan (GQA kv=8 and pruned attention, FFN widths varying
+// from 2/7 to the full width), at a toy size: n_embd 64, 8 heads of 8.
+SyntheticSpec eighty_layer_spec() {
+    SyntheticSpec spec;
+    spec.name = "nas-80-layers (synthetic)";
+    spec.n_embd = 64;
+    spec.n_head = 8;
+    spec.n_vocab = 64;
+    spec.n_ctx = 131072;
+    spec.seed = 80;
+    const int64_t widths[] = {512, 448, 384, 320, 256, 224, 192, 160, 128};
+    for (int i = 0; i < 80; ++i) {
+        SyntheticLayer l;
+        const bool pruned = i > 6 && i < 72 && (i % 5 == 2 || i % 7 == 3);
+        l.attention = pruned ? AttentionKind::None : i % 11 == 5 ? AttentionKind::Linear : AttentionKind::Gqa;
+        l.n_head_kv = l.attention == AttentionKind::Gqa ? (i % 9 == 4 ? 4 : 8) : 0;
+        l.ffn = i % 13 == 12 ? FfnKind::Linear : FfnKind::SwiGlu;
+        l.ffn_width = l.ffn == FfnKind::SwiGlu ? widths[(i * 7 + i / 10) % 9] : 0;
+        spec.layers.push_back(l);
+    }
+    return spec;
 }
 
 }  // namespace
@@ -171,6 +199,63 @@ private slots:
         QVERIFY2(distinct_colours(image) > 40, "the window is (nearly) a single colour");
         QMetaObject::invokeMethod(dialog, "close");
         QVERIFY(app_->controller().setConversationOptions({}));
+        qml_.reset();
+    }
+
+    void modelsPage_data() {
+        QTest::addColumn<QString>("theme");
+        QTest::addColumn<QString>("model");
+        const QString nas256 = QStringLiteral(TESSERA_SHARED_DIR "/fixtures/models/nas-256-q4_k_m.gguf");
+        const QString eighty = dir_.filePath(QStringLiteral("nas-80-layers.gguf"));
+        QTest::newRow("nas-256-light") << QStringLiteral("light") << nas256;
+        QTest::newRow("nas-256-dark") << QStringLiteral("dark") << nas256;
+        QTest::newRow("80-layers-light") << QStringLiteral("light") << eighty;
+        QTest::newRow("80-layers-dark") << QStringLiteral("dark") << eighty;
+    }
+
+    // The models page of one model: facts, layer map, will it fit.
+    void modelsPage() {
+        QFETCH(QString, theme);
+        QFETCH(QString, model);
+        if (model.startsWith(QStringLiteral(TESSERA_SHARED_DIR)) && !QFile::exists(model))
+            QSKIP(qPrintable(QStringLiteral("../shared/fixtures is absent (%1 not found): the nas-256 screenshot needs it")
+                                 .arg(model)));
+        if (QFile::exists(model)) {
+            model = QFileInfo(model).canonicalFilePath();  // shown on the page: no "/../"
+        } else {
+            SyntheticWriteOptions options;
+            options.n_threads = 1;
+            Status written = write_synthetic_model(eighty_layer_spec(), model.toStdString(), options);
+            QVERIFY2(written.ok(), written.ok() ? "" : written.error().message.c_str());
+        }
+        QVERIFY(app_->storage().register_model(model.toStdString()).ok());
+        app_->controller().models()->refresh();
+
+        qml_ = std::make_unique<QQmlApplicationEngine>();
+        QVERIFY(load_main_window(*qml_, &app_->controller(), theme));
+        auto* window = qobject_cast<QQuickWindow*>(qml_->rootObjects().constFirst());
+        QVERIFY(window);
+        window->resize(1280, 900);
+        window->setProperty("modelsShown", true);
+        QVERIFY(QTest::qWaitForWindowExposed(window));
+        auto* page = window->findChild<QQuickItem*>(QStringLiteral("modelsPage"));
+        QVERIFY(page);
+        QVERIFY(QMetaObject::invokeMethod(page, "selectPath", Q_ARG(QVariant, model)));
+        auto* details = qobject_cast<ModelDetails*>(page->property("details").value<QObject*>());
+        QVERIFY(details);
+        QCOMPARE(details->path(), model);
+        QTRY_VERIFY_WITH_TIMEOUT(details->status() != ModelDetails::Status::Reading, 60000);
+        QVERIFY2(details->status() == ModelDetails::Status::Ready, qPrintable(details->errorText()));
+        QTRY_VERIFY_WITH_TIMEOUT(details->fit()->verdict() != FitEstimate::Verdict::Unknown, 60000);
+        QTest::qWait(50);  // one more frame after the last change
+
+        const QImage image = window->grabWindow();
+        const QString name = QFileInfo(model).completeBaseName().startsWith(QStringLiteral("nas-256")) ? QStringLiteral("nas-256")
+                                                                                                        : QStringLiteral("80-layers");
+        const QString path = QStringLiteral(SCREENSHOT_DIR "/models-page-%1-%2.png").arg(name, theme);
+        QVERIFY(image.save(path));
+        qInfo("screenshot: %s", qPrintable(path));
+        QVERIFY2(distinct_colours(image) > 40, "the window is (nearly) a single colour");
         qml_.reset();
     }
 

@@ -4,35 +4,14 @@
 #include <cstring>
 #include <string>
 
+#include "model/memory_estimate.h"
+
 namespace tessera::vulkan {
 namespace {
 
 constexpr uint64_t kF32 = sizeof(float);
 
 uint64_t matrix_bytes(const Matrix& m) { return m.present() ? (m.row_bytes * static_cast<uint64_t>(m.rows) + 3) & ~uint64_t{3} : 0; }
-
-int64_t max_query_dim(const ModelConfig& c) {
-    int64_t q = c.n_head * c.head_dim;
-    for (const LayerPlan& p : c.layers) q = std::max(q, p.n_head * c.head_dim);
-    return q;
-}
-
-int64_t max_heads(const ModelConfig& c) {
-    int64_t h = c.n_head;
-    for (const LayerPlan& p : c.layers) h = std::max(h, p.n_head);
-    return h;
-}
-
-// Scratch element counts for a batch of nb tokens, in allocation order (ids ... logits, xq).
-std::vector<uint64_t> scratch_floats(const ModelConfig& c, int64_t nb, int64_t n_ctx) {
-    const auto n = static_cast<uint64_t>(nb);
-    const auto H = static_cast<uint64_t>(c.n_embd), qd = static_cast<uint64_t>(max_query_dim(c));
-    const auto kv = static_cast<uint64_t>(std::max<int64_t>(c.max_kv_dim(), 1));
-    const auto ffn = static_cast<uint64_t>(std::max<int64_t>(c.max_ffn_width(), 1));
-    return {n, n * static_cast<uint64_t>(c.head_dim), n * H, n * H, n * qd, n * kv, n * kv, n * qd, n * ffn, n * ffn,
-            n * H, n * static_cast<uint64_t>(max_heads(c)) * static_cast<uint64_t>(n_ctx), n * static_cast<uint64_t>(c.n_vocab),
-            n * std::max({H, qd, ffn})};
-}
 
 }  // namespace
 
@@ -48,7 +27,7 @@ uint64_t vulkan_forward_bytes(const Model& model, const ForwardOptions& options)
         if (c.layers[l].attention == AttentionKind::Gqa)
             bytes += 2 * 2 * static_cast<uint64_t>(options.n_ctx * c.layers[l].n_head_kv * c.head_dim);
     }
-    for (uint64_t n : scratch_floats(c, std::min(options.n_batch, options.n_ctx), options.n_ctx)) bytes += std::max<uint64_t>(n, 1) * kF32;
+    for (uint64_t n : batch_scratch_floats(c, std::min(options.n_batch, options.n_ctx), options.n_ctx)) bytes += std::max<uint64_t>(n, 1) * kF32;
     return bytes;
 }
 
@@ -156,7 +135,7 @@ Status VulkanForward::upload_weights() {
 
 Status VulkanForward::allocate_scratch() {
     std::optional<Buffer>* slots[] = {&ids_, &cos_sin_, &x_, &h_, &q_, &k_, &v_, &attn_, &gate_, &up_, &tmp_, &scores_, &logits_, &xq_};
-    const auto sizes = scratch_floats(model_.config(), n_batch_, n_ctx_);
+    const auto sizes = batch_scratch_floats(model_.config(), n_batch_, n_ctx_);
     for (size_t i = 0; i < sizes.size(); ++i) {
         auto b = Buffer::create(ctx_.device(), std::max<uint64_t>(sizes[i], 1) * kF32, MemoryKind::DeviceLocal);
         if (!b) return wrap_error("scratch for a batch of " + std::to_string(n_batch_) + " tokens", b.error());

@@ -1,0 +1,95 @@
+#include "layer_map_model.h"
+
+#include <algorithm>
+
+namespace tessera::app {
+namespace {
+
+QString attention_name(AttentionKind k) {
+    switch (k) {
+        case AttentionKind::Gqa: return QStringLiteral("gqa");
+        case AttentionKind::Linear: return QStringLiteral("linear");
+        case AttentionKind::None: return QStringLiteral("none");
+    }
+    return {};
+}
+
+QString ffn_name(FfnKind k) {
+    switch (k) {
+        case FfnKind::SwiGlu: return QStringLiteral("swiglu");
+        case FfnKind::Linear: return QStringLiteral("linear");
+        case FfnKind::None: return QStringLiteral("none");
+    }
+    return {};
+}
+
+}  // namespace
+
+void LayerMapModel::setPlan(const std::vector<LayerPlan>& layers) {
+    beginResetModel();
+    layers_ = layers;
+    endResetModel();
+    emit planChanged();
+}
+
+int LayerMapModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : static_cast<int>(layers_.size());
+}
+
+QVariant LayerMapModel::data(const QModelIndex& index, int role) const {
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
+    const LayerPlan& l = layers_[static_cast<size_t>(index.row())];
+    switch (role) {
+        case AttentionRole: return attention_name(l.attention);
+        case HeadsRole: return QVariant::fromValue<qint64>(l.attention == AttentionKind::None ? 0 : l.n_head);
+        case KvHeadsRole: return QVariant::fromValue<qint64>(l.attention == AttentionKind::Gqa ? l.n_head_kv : 0);
+        case FfnRole: return ffn_name(l.ffn);
+        case FfnWidthRole: return QVariant::fromValue<qint64>(l.ffn == FfnKind::SwiGlu ? l.ffn_width : 0);
+        case DescriptionRole:
+            return tr("layer %1: attention %2, ffn %3")
+                .arg(index.row())
+                .arg(QString::fromStdString(describe_attention(l)), QString::fromStdString(describe_ffn(l)));
+        default: return {};
+    }
+}
+
+QHash<int, QByteArray> LayerMapModel::roleNames() const {
+    return {{AttentionRole, "attention"}, {HeadsRole, "heads"}, {KvHeadsRole, "kvHeads"},
+            {FfnRole, "ffn"},             {FfnWidthRole, "ffnWidth"}, {DescriptionRole, "description"}};
+}
+
+qint64 LayerMapModel::maxFfnWidth() const {
+    qint64 w = 0;
+    for (const auto& l : layers_)
+        if (l.ffn == FfnKind::SwiGlu) w = std::max<qint64>(w, l.ffn_width);
+    return w;
+}
+
+qint64 LayerMapModel::maxKvHeads() const {
+    qint64 h = 0;
+    for (const auto& l : layers_)
+        if (l.attention == AttentionKind::Gqa) h = std::max<qint64>(h, l.n_head_kv);
+    return h;
+}
+
+QString LayerMapModel::summary() const {
+    int gqa = 0, linear_attn = 0, no_attn = 0, swiglu = 0, linear_ffn = 0, no_ffn = 0;
+    for (const auto& l : layers_) {
+        gqa += l.attention == AttentionKind::Gqa;
+        linear_attn += l.attention == AttentionKind::Linear;
+        no_attn += l.attention == AttentionKind::None;
+        swiglu += l.ffn == FfnKind::SwiGlu;
+        linear_ffn += l.ffn == FfnKind::Linear;
+        no_ffn += l.ffn == FfnKind::None;
+    }
+    return tr("%1 layers: attention %2 gqa, %3 linear, %4 none; ffn %5 swiglu, %6 linear, %7 none")
+        .arg(layers_.size())
+        .arg(gqa)
+        .arg(linear_attn)
+        .arg(no_attn)
+        .arg(swiglu)
+        .arg(linear_ffn)
+        .arg(no_ffn);
+}
+
+}  // namespace tessera::app

@@ -1,0 +1,286 @@
+// The C++ behind the models page, on synthetic NAS models written by the test, a real
+// database and real files: the layer map of every block variant, the fit estimate, the
+// machine's memory, import (copied, referenced, a folder, a truncated file) and delete.
+#include <QDir>
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "app_storage.h"
+#include "fit_estimate.h"
+#include "layer_map_model.h"
+#include "machine_memory.h"
+#include "model_catalog_model.h"
+#include "model_details.h"
+#include "model_library.h"
+#include "storage/catalog_store.h"
+#include "nas_test_models.h"
+
+using namespace tessera;
+using namespace tessera::app;
+using namespace tessera::app::testing;
+
+namespace {
+
+constexpr int kWaitMs = 60000;  // a bound for a stuck pool thread, not a performance limit
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+
+bool wait_ready(ModelDetails& details) {
+    QSignalSpy spy(&details, &ModelDetails::statusChanged);
+    while (details.status() == ModelDetails::Status::Reading)
+        if (!spy.wait(kWaitMs)) return false;
+    return true;
+}
+
+MachinePool pool(const char* name, bool gpu, double total_gib, double free_gib) {
+    return {MemoryPool{name, gpu, static_cast<uint64_t>(total_gib * kGiB), static_cast<uint64_t>(free_gib * kGiB)}, false};
+}
+
+}  // namespace
+
+class ModelsPageTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase() {
+        QVERIFY(dir_.isValid());
+        model_ = dir_.filePath(QStringLiteral("source/nas-every-variant.gguf"));
+        QVERIFY(QDir().mkpath(dir_.filePath(QStringLiteral("source"))));
+        QVERIFY(write_model(model_));
+        truncated_ = dir_.filePath(QStringLiteral("broken/nas-truncated.gguf"));
+        QVERIFY(QDir().mkpath(dir_.filePath(QStringLiteral("broken"))));
+        QVERIFY(write_truncated_copy(model_, truncated_));
+    }
+
+    void init() {
+        data_ = std::make_unique<QTemporaryDir>();
+        QVERIFY(data_->isValid());
+        auto opened = AppStorage::open(data_->path().toStdString());
+        QVERIFY2(opened.ok(), opened.ok() ? "" : opened.error().message.c_str());
+        storage_ = std::move(*opened);
+        catalog_ = std::make_unique<ModelCatalogModel>(storage_->db(), storage::system_clock_ms);
+        library_ = std::make_unique<ModelLibrary>(storage_->db(), models_folder(), *catalog_);
+    }
+
+    void cleanup() {
+        library_.reset();
+        catalog_.reset();
+        storage_.reset();
+        data_.reset();
+    }
+
+    void layerMapHasARowPerLayerWithItsVariant() {
+        ModelDetails details;
+        details.setPath(model_);
+        QCOMPARE(details.status(), ModelDetails::Status::Reading);
+        QVERIFY(wait_ready(details));
+        QCOMPARE(details.status(), ModelDetails::Status::Ready);
+        QCOMPARE(details.architecture(), QStringLiteral("deci"));
+        QCOMPARE(details.quantization(), QStringLiteral("F32"));
+        QCOMPARE(details.name(), QStringLiteral("every-variant"));
+        QVERIFY(details.parameterCount() > 0);
+        QCOMPARE(details.fileSize(), static_cast<double>(QFileInfo(model_).size()));
+
+        LayerMapModel* layers = details.layers();
+        QCOMPARE(layers->rowCount(), 7);
+        struct Expected {
+            const char* attention;
+            int kv;
+            const char* ffn;
+            int width;
+        };
+        const Expected expected[] = {{"gqa", 2, "swiglu", 96}, {"linear", 0, "swiglu", 64}, {"none", 0, "swiglu", 128},
+                                     {"gqa", 1, "linear", 0},  {"gqa", 4, "none", 0},       {"linear", 0, "none", 0},
+                                     {"none", 0, "none", 0}};
+        for (int row = 0; row < 7; ++row) {
+            const QModelIndex i = layers->index(row);
+            QCOMPARE(i.data(LayerMapModel::AttentionRole).toString(), QString::fromLatin1(expected[row].attention));
+            QCOMPARE(i.data(LayerMapModel::KvHeadsRole).toInt(), expected[row].kv);
+            QCOMPARE(i.data(LayerMapModel::FfnRole).toString(), QString::fromLatin1(expected[row].ffn));
+            QCOMPARE(i.data(LayerMapModel::FfnWidthRole).toInt(), expected[row].width);
+            QCOMPARE(i.data(LayerMapModel::HeadsRole).toInt(), QString::fromLatin1(expected[row].attention) == "none" ? 0 : 4);
+        }
+        QCOMPARE(layers->index(4).data(LayerMapModel::DescriptionRole).toString(),
+                 QStringLiteral("layer 4: attention gqa kv=4, ffn none"));
+        QCOMPARE(layers->maxFfnWidth(), 128);
+        QCOMPARE(layers->maxKvHeads(), 4);
+        QCOMPARE(layers->summary(), QStringLiteral("7 layers: attention 3 gqa, 2 linear, 2 none; ffn 3 swiglu, 1 linear, 3 none"));
+    }
+
+    void aTruncatedFileShowsTheReadersError() {
+        ModelDetails details;
+        details.setPath(truncated_);
+        QVERIFY(wait_ready(details));
+        QCOMPARE(details.status(), ModelDetails::Status::Failed);
+        QVERIFY2(!details.errorText().isEmpty(), "no error text");
+        QCOMPARE(details.layers()->rowCount(), 0);
+        QVERIFY(!details.fit()->known());
+    }
+
+    void fitEstimateFollowsContextAndMachine() {
+        MachineMemory machine;
+        machine.setPools({pool("RAM", false, 16, 8), pool("Big GPU", true, 24, 20)});
+        ModelDetails details;
+        details.setMachine(&machine);
+        details.setPath(model_);
+        QVERIFY(wait_ready(details));
+        FitEstimate* fit = details.fit();
+        QVERIFY(fit->known());
+        QCOMPARE(fit->trainedContext(), 512);
+        QCOMPARE(fit->contextLength(), 512);  // the default 4096 is more than it was trained on
+
+        fit->setContextLength(1000);
+        QCOMPARE(fit->kvCacheBytes(), static_cast<double>(kEveryVariantKvBytesPerToken * 1000));
+        QCOMPARE(fit->weightBytes(), static_cast<double>(details.summary()->weight_bytes));
+        QCOMPARE(fit->totalBytes(), fit->weightBytes() + fit->kvCacheBytes() + fit->scratchBytes());
+        QVERIFY(fit->scratchBytes() > 0);
+        QCOMPARE(fit->verdict(), FitEstimate::Verdict::Gpu);
+        QVERIFY2(fit->verdictText().contains(QStringLiteral("Big GPU")), qPrintable(fit->verdictText()));
+
+        QSignalSpy changed(fit, &FitEstimate::changed);
+        fit->setContextLength(2000);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(fit->kvCacheBytes(), static_cast<double>(kEveryVariantKvBytesPerToken * 2000));
+
+        // A machine far too small for it: the model needs a server.
+        machine.setPools({pool("RAM", false, 0.0001, 0.00005)});
+        QCOMPARE(fit->verdict(), FitEstimate::Verdict::TooBig);
+        QVERIFY2(fit->verdictText().contains(QStringLiteral("server")), qPrintable(fit->verdictText()));
+        const QVariantList pools = fit->pools();
+        QCOMPARE(pools.size(), 1);
+        QCOMPARE(pools[0].toMap().value(QStringLiteral("fits")).toBool(), false);
+    }
+
+    void machineMemoryReadsMeminfoAndThisMachine() {
+        const QByteArray text = "MemTotal:       16318480 kB\nMemFree:         1187344 kB\nMemAvailable:    9876543 kB\n";
+        auto ram = MachineMemory::parse_meminfo(text);
+        QVERIFY(ram.has_value());
+        QCOMPARE(ram->total, uint64_t{16318480} * 1024);
+        QCOMPARE(ram->available, uint64_t{9876543} * 1024);
+        QVERIFY(!MachineMemory::parse_meminfo("MemTotal: 5 kB\n").has_value());
+
+        MachineMemory machine;
+        QSignalSpy ready(&machine, &MachineMemory::poolsChanged);
+        machine.refresh();
+        QVERIFY(ready.wait(kWaitMs));
+        QVERIFY(machine.ready());
+        QVERIFY(!machine.pools().empty());
+        const MemoryPool& first = machine.pools().front().pool;
+        QCOMPARE(QString::fromStdString(first.name), QStringLiteral("RAM"));
+        QVERIFY(first.total > 0 && first.available <= first.total);
+    }
+
+    void importCopiesAValidFileIntoTheModelsFolder() {
+        QVERIFY(import_and_wait(model_, true));
+        QCOMPARE(library_->errorText(), QString());
+        const QString copied = QDir(models_folder()).filePath(QStringLiteral("nas-every-variant.gguf"));
+        QVERIFY(QFile::exists(copied));
+        QVERIFY(!QFile::exists(copied + QStringLiteral(".part")));
+        QCOMPARE(QFileInfo(copied).size(), QFileInfo(model_).size());
+        QVERIFY(QFile::exists(model_));  // the source stays
+        QCOMPARE(library_->progress(), 1.0);
+        QCOMPARE(catalog_->rowCount(), 1);
+        const QModelIndex row = catalog_->index(0);
+        QCOMPARE(row.data(ModelCatalogModel::PathRole).toString(), copied);
+        QCOMPARE(row.data(ModelCatalogModel::ArchitectureRole).toString(), QStringLiteral("deci"));
+        QCOMPARE(row.data(ModelCatalogModel::QuantizationRole).toString(), QStringLiteral("F32"));
+        QVERIFY(row.data(ModelCatalogModel::ParameterCountRole).toDouble() > 0);
+        QVERIFY(library_->isInModelsFolder(copied));
+        QVERIFY(!library_->isInModelsFolder(model_));
+    }
+
+    void importByReferenceLeavesTheFileWhereItIs() {
+        QVERIFY(import_and_wait(QUrl::fromLocalFile(model_).toString(), false));  // a file:// URL, as a file dialog gives
+        QCOMPARE(catalog_->rowCount(), 1);
+        QCOMPARE(catalog_->index(0).data(ModelCatalogModel::PathRole).toString(), model_);
+        QVERIFY(!QDir(models_folder()).exists() || QDir(models_folder()).isEmpty());
+    }
+
+    void aTruncatedFileIsRefusedAndNothingIsRegistered() {
+        QSignalSpy finished(library_.get(), &ModelLibrary::importFinished);
+        QVERIFY(import_and_wait(truncated_, true));
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(finished[0][0].toInt(), 0);
+        QCOMPARE(finished[0][1].toInt(), 1);
+        QVERIFY2(library_->errorText().startsWith(QStringLiteral("nas-truncated.gguf: ")), qPrintable(library_->errorText()));
+        QCOMPARE(catalog_->rowCount(), 0);
+        QVERIFY(!QDir(models_folder()).exists() || QDir(models_folder()).isEmpty());
+    }
+
+    void aFolderImportsItsGoodFilesAndNamesTheBadOnes() {
+        QTemporaryDir folder;
+        QVERIFY(QFile::copy(model_, folder.filePath(QStringLiteral("good.gguf"))));
+        QVERIFY(QFile::copy(truncated_, folder.filePath(QStringLiteral("bad.gguf"))));
+        QVERIFY(import_and_wait(folder.path(), true));
+        QCOMPARE(catalog_->rowCount(), 1);
+        QCOMPARE(QFileInfo(catalog_->index(0).data(ModelCatalogModel::PathRole).toString()).fileName(), QStringLiteral("good.gguf"));
+        QVERIFY2(library_->errorText().startsWith(QStringLiteral("bad.gguf: ")), qPrintable(library_->errorText()));
+        QVERIFY(!QFile::exists(QDir(models_folder()).filePath(QStringLiteral("bad.gguf"))));
+    }
+
+    void aSecondCopyOfTheSameNameIsRefused() {
+        QVERIFY(import_and_wait(model_, true));
+        QVERIFY(import_and_wait(model_, true));
+        QVERIFY2(library_->errorText().contains(QStringLiteral("already in the models folder")), qPrintable(library_->errorText()));
+        QCOMPARE(catalog_->rowCount(), 1);
+    }
+
+    void aMissingPathIsAClearError() {
+        QVERIFY(import_and_wait(dir_.filePath(QStringLiteral("nowhere.gguf")), true));
+        QVERIFY2(library_->errorText().contains(QStringLiteral("does not exist")), qPrintable(library_->errorText()));
+        QVERIFY(!library_->importPath(QString(), true));
+        QVERIFY(!library_->errorText().isEmpty());
+    }
+
+    void deleteRemovesFileAndEntry() {
+        QVERIFY(import_and_wait(model_, true));
+        const QString copied = catalog_->index(0).data(ModelCatalogModel::PathRole).toString();
+        QVERIFY(library_->removeModel(copied, true));
+        QVERIFY(!QFile::exists(copied));
+        QCOMPARE(catalog_->rowCount(), 0);
+        QVERIFY(QFile::exists(model_));
+    }
+
+    void deletingOnlyTheEntryKeepsAReferencedFile() {
+        QVERIFY(import_and_wait(model_, false));
+        QVERIFY(library_->removeModel(model_, false));
+        QCOMPARE(catalog_->rowCount(), 0);
+        QVERIFY(QFile::exists(model_));
+        QVERIFY(!library_->removeModel(model_, false));  // no longer known
+        QVERIFY(!library_->errorText().isEmpty());
+    }
+
+    void detailsReadLaterAreRecordedInTheList() {
+        QVERIFY(storage_->register_model(model_.toStdString()).ok());  // as --model does: path and size only
+        catalog_->refresh();
+        QCOMPARE(catalog_->index(0).data(ModelCatalogModel::ArchitectureRole).toString(), QString());
+        ModelDetails details;
+        details.setPath(model_);
+        QVERIFY(wait_ready(details));
+        catalog_->recordDetails(&details);
+        QCOMPARE(catalog_->index(0).data(ModelCatalogModel::ArchitectureRole).toString(), QStringLiteral("deci"));
+        catalog_->refresh();  // stored, not only shown
+        QCOMPARE(catalog_->index(0).data(ModelCatalogModel::QuantizationRole).toString(), QStringLiteral("F32"));
+    }
+
+private:
+    QString models_folder() const { return data_->filePath(QStringLiteral("models")); }
+
+    bool import_and_wait(const QString& source, bool copy) {
+        QSignalSpy finished(library_.get(), &ModelLibrary::importFinished);
+        if (!library_->importPath(source, copy)) return false;
+        if (!library_->busy()) return false;
+        return finished.wait(kWaitMs) && !library_->busy();
+    }
+
+    QTemporaryDir dir_;
+    QString model_, truncated_;
+    std::unique_ptr<QTemporaryDir> data_;
+    std::unique_ptr<AppStorage> storage_;
+    std::unique_ptr<ModelCatalogModel> catalog_;
+    std::unique_ptr<ModelLibrary> library_;
+};
+
+QTEST_GUILESS_MAIN(ModelsPageTest)
+#include "models_page_test.moc"
