@@ -160,4 +160,18 @@ Status write_synthetic_hf_checkpoint(SyntheticSpec spec, const std::string& dir,
     return {};
 }
 
+Status write_tiny_bpe_tokenizer(const std::string& dir, int n) {
+    nlohmann::json vocab = nlohmann::json::object();
+    for (int i = 0; i < n; ++i) vocab[std::string(1, static_cast<char>('!' + i))] = i;
+    const nlohmann::json tok = {{"model", {{"type", "BPE"}, {"vocab", vocab}, {"merges", nlohmann::json::array()}}},
+                                {"pre_tokenizer", {{"type", "ByteLevel"}}},
+                                {"added_tokens", nlohmann::json::array()}};
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    std::ofstream out(fs::path(dir) / "tokenizer.json");
+    out << tok.dump();
+    if (!out) return Error{"cannot write " + (fs::path(dir) / "tokenizer.json").string()};
+    return {};
+}
+
 }  // namespace tessera

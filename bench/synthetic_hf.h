@@ -16,4 +16,8 @@ namespace tessera {
 // ffn_mult can express).
 Status write_synthetic_hf_checkpoint(SyntheticSpec spec, const std::string& dir, const std::string& tokenizer_dir);
 
+// A byte-level BPE tokenizer.json in `dir` with `n` single-character tokens and no merges:
+// the smallest tokenizer a checkpoint for the tests can carry.
+Status write_tiny_bpe_tokenizer(const std::string& dir, int n);
+
 }  // namespace tessera

@@ -139,7 +139,7 @@ Rectangle {
 
                 // Import a file or folder: copied into the models folder, or used where it is.
                 Rectangle { Layout.fillWidth: true; implicitHeight: 1; color: Theme.border }
-                Label { text: qsTr("Import a GGUF file or folder"); font.bold: true; color: Theme.text }
+                Label { text: qsTr("Import a GGUF file or folder, or a Hugging Face checkpoint"); font.bold: true; color: Theme.text }
                 TextField {
                     id: importPath
                     objectName: "importPathField"
@@ -167,9 +167,35 @@ Rectangle {
                         Accessible.name: qsTr("Choose a folder of GGUF files to import")
                     }
                 }
+                // A checkpoint folder (config.json + safetensors) is converted, to a type chosen here.
+                readonly property bool isCheckpoint: page.library.isCheckpointFolder(importPath.text.trim())
+                RowLayout {
+                    Layout.fillWidth: true
+                    visible: parent.isCheckpoint
+                    Label { text: qsTr("Convert to"); color: Theme.text }
+                    ComboBox {
+                        id: convertType
+                        objectName: "convertTypeBox"
+                        Layout.fillWidth: true
+                        textRole: "label"
+                        valueRole: "type"
+                        model: [
+                            { type: "", label: qsTr("f16 / bf16, as the checkpoint is (largest, exact)") },
+                            { type: "q8_0", label: qsTr("q8_0 (8-bit, near exact)") },
+                            { type: "q6_k", label: qsTr("q6_k (6-bit)") },
+                            { type: "q5_k_m", label: qsTr("q5_k_m (5-bit mix)") },
+                            { type: "q4_k_m", label: qsTr("q4_k_m (4-bit mix, the usual choice)") },
+                            { type: "q3_k_m", label: qsTr("q3_k_m (3-bit mix)") },
+                            { type: "q2_k", label: qsTr("q2_k (2-bit, smallest)") }
+                        ]
+                        enabled: !page.library.busy
+                        Accessible.name: qsTr("Type to convert the checkpoint to")
+                    }
+                }
                 RadioButton {
                     id: copyChoice
                     objectName: "copyChoice"
+                    visible: !parent.isCheckpoint
                     text: qsTr("Copy into the models folder")
                     checked: true
                     enabled: !page.library.busy
@@ -177,6 +203,7 @@ Rectangle {
                 }
                 RadioButton {
                     objectName: "referenceChoice"
+                    visible: !parent.isCheckpoint
                     text: qsTr("Use the file where it is")
                     enabled: !page.library.busy
                     Accessible.name: text
@@ -189,7 +216,7 @@ Rectangle {
                         text: qsTr("Import")
                         enabled: !page.library.busy && importPath.text.trim() !== ""
                         Accessible.name: qsTr("Import")
-                        onClicked: if (page.library.importPath(importPath.text, copyChoice.checked)) importPath.text = ""
+                        onClicked: if (page.library.importPath(importPath.text, copyChoice.checked, convertType.currentValue)) importPath.text = ""
                     }
                     ProgressBar {
                         objectName: "importProgress"

@@ -7,6 +7,9 @@
 #include <QtConcurrent/QtConcurrentRun>
 #include <unistd.h>
 
+#include "convert/convert.h"
+#include "quant/quant_mix.h"
+
 namespace tessera::app {
 namespace {
 
@@ -65,7 +68,59 @@ QString copy_file(const QString& from, const QString& target, const std::atomic<
     return {};
 }
 
+// Converts a checkpoint folder into the models folder; what was written, or errors.
+ImportOutcome convert_checkpoint(const QString& folder, const QString& models_folder, const QString& type_name,
+                                 const std::atomic<bool>& cancel, const std::function<void(double)>& progress) {
+    ImportOutcome outcome;
+    const QString name = QFileInfo(folder).fileName();
+    ConvertOptions options;
+    if (!type_name.isEmpty()) {
+        TensorType type{};
+        if (auto s = parse_type_name(type_name.toStdString(), type, options.mix); !s) {
+            outcome.errors << ModelLibrary::tr("%1: %2").arg(name, QString::fromStdString(s.error().message));
+            return outcome;
+        }
+        options.type = type;
+    }
+    options.cancel = &cancel;
+    options.progress = [&progress](const ConvertProgress& p) {
+        if (p.bytes_total > 0) progress(static_cast<double>(p.bytes_done) / static_cast<double>(p.bytes_total));
+    };
+    if (!QDir().mkpath(models_folder)) {
+        outcome.errors << ModelLibrary::tr("cannot create the models folder %1").arg(models_folder);
+        return outcome;
+    }
+    const QString target = QDir(models_folder).filePath(
+        type_name.isEmpty() ? name + QStringLiteral(".gguf") : QStringLiteral("%1-%2.gguf").arg(name, type_name.toLower()));
+    if (QFileInfo::exists(target)) {
+        outcome.errors << ModelLibrary::tr("%1: %2 is already in the models folder").arg(name, QFileInfo(target).fileName());
+        return outcome;
+    }
+    const Status converted = convert_hf_checkpoint(folder.toStdString(), target.toStdString(), options);
+    if (cancel) {
+        outcome.cancelled = true;
+        return outcome;
+    }
+    if (!converted) {
+        outcome.errors << ModelLibrary::tr("%1: %2").arg(name, QString::fromStdString(converted.error().message));
+        return outcome;
+    }
+    auto summary = read_model_summary(target.toStdString());
+    if (!summary) {  // what we just wrote must read back; if not, it is not kept
+        QFile::remove(target);
+        outcome.errors << ModelLibrary::tr("%1: %2").arg(name, QString::fromStdString(summary.error().message));
+        return outcome;
+    }
+    outcome.imported.push_back({target, std::move(summary.value())});
+    return outcome;
+}
+
 }  // namespace
+
+bool ModelLibrary::isCheckpointFolder(const QString& path_or_url) {
+    const QString path = localPath(path_or_url);
+    return !path.isEmpty() && QFileInfo(path).isDir() && QFileInfo::exists(QDir(path).filePath(QStringLiteral("config.json")));
+}
 
 ModelLibrary::ModelLibrary(storage::Database& db, QString models_folder, ModelCatalogModel& catalog, QObject* parent)
     : QObject(parent), catalog_store_(db), catalog_(catalog), models_folder_(std::move(models_folder)) {
@@ -78,7 +133,9 @@ ModelLibrary::~ModelLibrary() {
 }
 
 ImportOutcome ModelLibrary::run_import(const QString& source, bool copy, const QString& models_folder,
-                                       const std::atomic<bool>& cancel, const std::function<void(double)>& progress) {
+                                       const std::atomic<bool>& cancel, const std::function<void(double)>& progress,
+                                       const QString& convert_type) {
+    if (isCheckpointFolder(source)) return convert_checkpoint(source, models_folder, convert_type, cancel, progress);
     ImportOutcome outcome;
     const QStringList files = gguf_files(source, outcome.errors);
     // 1. Validate everything before copying anything.
@@ -136,7 +193,7 @@ ImportOutcome ModelLibrary::run_import(const QString& source, bool copy, const Q
     return outcome;
 }
 
-bool ModelLibrary::importPath(const QString& path_or_url, bool copy) {
+bool ModelLibrary::importPath(const QString& path_or_url, bool copy, const QString& convert_type) {
     if (busy()) {
         setMessages(status_text_, tr("An import is already under way."));
         return false;
@@ -149,7 +206,10 @@ bool ModelLibrary::importPath(const QString& path_or_url, bool copy) {
     cancel_ = std::make_shared<std::atomic<bool>>(false);
     progress_ = 0.0;
     emit progressChanged();
-    setMessages(copy ? tr("Checking and copying %1…").arg(source) : tr("Checking %1…").arg(source), {});
+    setMessages(isCheckpointFolder(source) ? tr("Converting %1…").arg(source)
+                : copy                     ? tr("Checking and copying %1…").arg(source)
+                                           : tr("Checking %1…").arg(source),
+                {});
     auto report = [this, last = std::make_shared<double>(0.0)](double p) {
         if (p - *last < 0.005 && p < 1.0) return;  // a few hundred updates per copy at most
         *last = p;
@@ -158,8 +218,8 @@ bool ModelLibrary::importPath(const QString& path_or_url, bool copy) {
             emit progressChanged();
         }, Qt::QueuedConnection);
     };
-    watcher_.setFuture(QtConcurrent::run([source, copy, report, cancel = cancel_, folder = models_folder_] {
-        return run_import(source, copy, folder, *cancel, report);
+    watcher_.setFuture(QtConcurrent::run([source, copy, report, cancel = cancel_, folder = models_folder_, convert_type] {
+        return run_import(source, copy, folder, *cancel, report, convert_type);
     }));
     busy_ = true;
     emit busyChanged();

@@ -1,6 +1,10 @@
 // Importing and deleting model files on the models page.
 //
-// Import (one GGUF file, or every *.gguf in a folder), on a pool thread:
+// Import (one GGUF file, every *.gguf in a folder, or a Hugging Face checkpoint folder,
+// which is converted), on a pool thread:
+//   0. A folder with config.json is a Hugging Face checkpoint: it is converted by the
+//      engine (tessera-cli convert's code) into the models folder, as NAME[-TYPE].gguf, with
+//      progress and Cancel; a failed or cancelled conversion leaves no file.
 //   1. Each file is validated by the engine's reader and tensor checks (read_model_summary);
 //      a bad file is reported by name with the reader's error and is never registered.
 //   2. copy: each valid file is copied into the models folder as NAME.part, flushed, then
@@ -58,7 +62,11 @@ public:
     QString errorText() const { return error_text_; }
 
     // A file or folder path, or a file:// URL. False (with errorText) when busy or empty.
-    Q_INVOKABLE bool importPath(const QString& pathOrUrl, bool copy);
+    // convertType is for a Hugging Face checkpoint folder: "" (f16, or bf16 for a bf16
+    // checkpoint), or a type or mix such as "q8_0" or "q4_k_m".
+    Q_INVOKABLE bool importPath(const QString& pathOrUrl, bool copy, const QString& convertType = QString());
+    // True for a folder holding a Hugging Face checkpoint (config.json), which import converts.
+    Q_INVOKABLE static bool isCheckpointFolder(const QString& pathOrUrl);
     Q_INVOKABLE void cancelImport();
     Q_INVOKABLE bool isInModelsFolder(const QString& path) const;
     // The local path of a file:// URL (what file dialogs give), or the text as it is.
@@ -69,7 +77,8 @@ public:
 
     // The work itself, without Qt's event loop (tests call it directly too).
     static ImportOutcome run_import(const QString& source, bool copy, const QString& models_folder,
-                                    const std::atomic<bool>& cancel, const std::function<void(double)>& progress);
+                                    const std::atomic<bool>& cancel, const std::function<void(double)>& progress,
+                                    const QString& convert_type = QString());
 
 signals:
     void busyChanged();

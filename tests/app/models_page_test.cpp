@@ -16,6 +16,7 @@
 #include "model_library.h"
 #include "storage/catalog_store.h"
 #include "nas_test_models.h"
+#include "synthetic_hf.h"
 
 using namespace tessera;
 using namespace tessera::app;
@@ -226,6 +227,49 @@ private slots:
         QCOMPARE(catalog_->rowCount(), 1);
     }
 
+    // A Hugging Face checkpoint folder is converted into the models folder, in the type
+    // asked for, and registered; a damaged one, or a cancelled conversion, leaves nothing.
+    void aCheckpointFolderIsConvertedAndRegistered() {
+        const QString hf = write_checkpoint(QStringLiteral("hf-nas"));
+        QVERIFY(ModelLibrary::isCheckpointFolder(hf));
+        QVERIFY(!ModelLibrary::isCheckpointFolder(model_));
+        QVERIFY(import_and_wait(hf, true, QStringLiteral("q8_0")));
+        QCOMPARE(library_->errorText(), QString());
+        const QString converted = QDir(models_folder()).filePath(QStringLiteral("hf-nas-q8_0.gguf"));
+        QVERIFY(QFile::exists(converted));
+        QCOMPARE(library_->progress(), 1.0);
+        QCOMPARE(catalog_->rowCount(), 1);
+        const QModelIndex row = catalog_->index(0);
+        QCOMPARE(row.data(ModelCatalogModel::PathRole).toString(), converted);
+        QCOMPARE(row.data(ModelCatalogModel::ArchitectureRole).toString(), QStringLiteral("deci"));
+        QCOMPARE(row.data(ModelCatalogModel::QuantizationRole).toString(), QStringLiteral("Q8_0"));
+
+        // The same again: refused, the first file kept.
+        QVERIFY(import_and_wait(hf, true, QStringLiteral("q8_0")));
+        QVERIFY2(library_->errorText().contains(QStringLiteral("already in the models folder")), qPrintable(library_->errorText()));
+        QCOMPARE(catalog_->rowCount(), 1);
+        // An unknown type names itself.
+        QVERIFY(import_and_wait(hf, true, QStringLiteral("q9_z")));
+        QVERIFY2(library_->errorText().contains(QStringLiteral("q9_z")), qPrintable(library_->errorText()));
+    }
+
+    void aDamagedOrCancelledConversionLeavesNothing() {
+        const QString hf = write_checkpoint(QStringLiteral("hf-damaged"));
+        QFile weights(QDir(hf).filePath(QStringLiteral("model.safetensors")));
+        QVERIFY(weights.resize(1000));
+        QVERIFY(import_and_wait(hf, true));
+        QVERIFY2(library_->errorText().startsWith(QStringLiteral("hf-damaged: ")), qPrintable(library_->errorText()));
+        QCOMPARE(catalog_->rowCount(), 0);
+        QVERIFY(!QDir(models_folder()).exists() || QDir(models_folder()).isEmpty());
+
+        const QString good = write_checkpoint(QStringLiteral("hf-cancel"));
+        std::atomic<bool> cancel{true};
+        const ImportOutcome outcome = ModelLibrary::run_import(good, true, models_folder(), cancel, [](double) {});
+        QVERIFY(outcome.cancelled);
+        QVERIFY(outcome.imported.empty());
+        QVERIFY(QDir(models_folder()).isEmpty());
+    }
+
     void aMissingPathIsAClearError() {
         QVERIFY(import_and_wait(dir_.filePath(QStringLiteral("nowhere.gguf")), true));
         QVERIFY2(library_->errorText().contains(QStringLiteral("does not exist")), qPrintable(library_->errorText()));
@@ -267,11 +311,24 @@ private slots:
 private:
     QString models_folder() const { return data_->filePath(QStringLiteral("models")); }
 
-    bool import_and_wait(const QString& source, bool copy) {
+    bool import_and_wait(const QString& source, bool copy, const QString& convert_type = QString()) {
         QSignalSpy finished(library_.get(), &ModelLibrary::importFinished);
-        if (!library_->importPath(source, copy)) return false;
+        if (!library_->importPath(source, copy, convert_type)) return false;
         if (!library_->busy()) return false;
         return finished.wait(kWaitMs) && !library_->busy();
+    }
+
+    // A small DeciLM checkpoint folder of every block variant under dir_.
+    QString write_checkpoint(const QString& name) {
+        const QString tokenizer = dir_.filePath(name + QStringLiteral("-tokenizer"));
+        const QString folder = dir_.filePath(name);
+        if (!write_tiny_bpe_tokenizer(tokenizer.toStdString(), 90)) return {};
+        SyntheticSpec spec = every_variant_spec();
+        for (auto& layer : spec.layers)
+            if (layer.ffn == FfnKind::SwiGlu) layer.ffn_width = 256;  // what ffn_mult can express
+        Status s = write_synthetic_hf_checkpoint(spec, folder.toStdString(), tokenizer.toStdString());
+        if (!s) qWarning("writing %s: %s", qPrintable(folder), s.error().message.c_str());
+        return folder;
     }
 
     QTemporaryDir dir_;

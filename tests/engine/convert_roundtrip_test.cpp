@@ -24,16 +24,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A byte-level BPE tokenizer.json with `n` single-character tokens and no merges.
-void write_tiny_tokenizer(const fs::path& dir, int n) {
-    nlohmann::json vocab = nlohmann::json::object();
-    for (int i = 0; i < n; ++i) vocab[std::string(1, static_cast<char>('!' + i))] = i;
-    const nlohmann::json tok = {{"model", {{"type", "BPE"}, {"vocab", vocab}, {"merges", nlohmann::json::array()}}},
-                                {"pre_tokenizer", {{"type", "ByteLevel"}}},
-                                {"added_tokens", nlohmann::json::array()}};
-    fs::create_directories(dir);
-    std::ofstream(dir / "tokenizer.json") << tok.dump();
-}
+void write_tiny_tokenizer(const fs::path& dir, int n) { ASSERT_TRUE(write_tiny_bpe_tokenizer(dir.string(), n)); }
 
 TEST(ConvertRoundTrip, EveryBlockVariantComesBackFromAHuggingFaceFolder) {
     SyntheticSpec spec = test::small_spec(6);
