@@ -23,6 +23,10 @@ public:
     // Largest number of tokens computed together: callers that want to stay responsive
     // (cancellation between prefill chunks) feed at most this many per call.
     virtual int64_t n_batch() const = 0;
+    // As eval() with one logit row, but returns that row's greedy choice (the first largest
+    // logit) instead of its logits: a GPU backend then reads back one id, not n_vocab
+    // floats. The default evaluates into `scratch` (n_vocab floats) and picks on the CPU.
+    virtual Result<int32_t> eval_greedy(std::span<const int32_t> tokens, int64_t logit_row, std::span<float> scratch);
 };
 
 }  // namespace tessera

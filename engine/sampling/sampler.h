@@ -38,6 +38,12 @@ public:
     void accept(int32_t token);
     void reset_history() { history_.clear(); }
     const SamplerSettings& settings() const { return settings_; }
+    // Whether every choice is the argmax of the raw logits (greedy, no penalties), so a
+    // backend may pick the token itself (Evaluator::eval_greedy).
+    bool picks_raw_argmax() const {
+        return settings_.temperature <= 0.0f && settings_.repeat_penalty == 1.0f &&
+               settings_.frequency_penalty == 0.0f && settings_.presence_penalty == 0.0f;
+    }
 
 private:
     SamplerSettings settings_;

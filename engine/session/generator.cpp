@@ -48,7 +48,19 @@ void Generator::reset() {
     cached_.clear();
 }
 
-Status Generator::prefill(std::span<const int32_t> prompt, GenerationStats& stats, const std::atomic<bool>* cancel) {
+Status Generator::eval_last(std::span<const int32_t> tokens, bool greedy) {
+    const auto last = static_cast<int64_t>(tokens.size()) - 1;
+    if (greedy) {
+        auto next = evaluator_.eval_greedy(tokens, last, logits_);
+        if (!next) return next.error();
+        greedy_next_ = *next;
+        return {};
+    }
+    return evaluator_.eval(tokens, std::span(&last, 1), logits_.data());
+}
+
+Status Generator::prefill(std::span<const int32_t> prompt, GenerationStats& stats, const std::atomic<bool>* cancel,
+                          bool greedy) {
     // Reuse the common prefix, but evaluate at least the last prompt token: its logits
     // choose the first reply token.
     size_t common = 0;
@@ -65,9 +77,8 @@ Status Generator::prefill(std::span<const int32_t> prompt, GenerationStats& stat
             return {};
         }
         const size_t count = std::min(chunk, prompt.size() - start);
-        const int64_t last = static_cast<int64_t>(count) - 1;
         const auto piece = prompt.subspan(start, count);
-        if (auto s = evaluator_.eval(piece, std::span(&last, 1), logits_.data()); !s) {
+        if (auto s = eval_last(piece, greedy); !s) {
             reset();  // a failed evaluation leaves the cache in an unknown state
             return s;
         }
@@ -91,11 +102,12 @@ Result<GenerationStats> Generator::generate(std::span<const int32_t> prompt, con
     GenerationStats stats;
     stats.prompt_tokens = static_cast<int64_t>(prompt.size());
     const auto t_start = Clock::now();
-    TESSERA_TRY(prefill(prompt, stats, cancel));
+    Sampler sampler(settings.sampling);
+    const bool greedy = sampler.picks_raw_argmax();  // the backend picks: no logits read back
+    TESSERA_TRY(prefill(prompt, stats, cancel, greedy));
     stats.prefill_seconds = seconds_since(t_start);
     if (stats.finish == FinishReason::kCancelled) return stats;
 
-    Sampler sampler(settings.sampling);
     const size_t window = static_cast<size_t>(settings.sampling.penalty_last_n);
     for (size_t i = prompt.size() > window ? prompt.size() - window : 0; i < prompt.size(); ++i)
         sampler.accept(prompt[i]);
@@ -114,7 +126,7 @@ Result<GenerationStats> Generator::generate(std::span<const int32_t> prompt, con
             stats.finish = FinishReason::kCancelled;
             break;
         }
-        const int32_t next = sampler.sample(logits_.data(), tokenizer_.n_vocab());
+        const int32_t next = greedy ? greedy_next_ : sampler.sample(logits_.data(), tokenizer_.n_vocab());
         if (stats.generated_tokens == 0) stats.time_to_first_token_seconds = seconds_since(t_start);
         if (tokenizer_.is_end_of_generation(next)) {
             stats.finish = FinishReason::kEndOfGeneration;
@@ -132,8 +144,7 @@ Result<GenerationStats> Generator::generate(std::span<const int32_t> prompt, con
             stats.finish = FinishReason::kContextFull;
             break;
         }
-        const int64_t row = 0;
-        if (auto s = evaluator_.eval(std::span(&next, 1), std::span(&row, 1), logits_.data()); !s) {
+        if (auto s = eval_last(std::span(&next, 1), greedy); !s) {
             reset();
             return s.error();
         }

@@ -66,13 +66,18 @@ public:
     void reset();
 
 private:
-    // Evaluates prompt[cached_.size()..] in chunks; fills logits_ for the last prompt token.
-    Status prefill(std::span<const int32_t> prompt, GenerationStats& stats, const std::atomic<bool>* cancel);
+    // Evaluates prompt[cached_.size()..] in chunks; fills logits_ for the last prompt token,
+    // or with `greedy` sets greedy_next_ to its argmax (the backend picks it).
+    Status prefill(std::span<const int32_t> prompt, GenerationStats& stats, const std::atomic<bool>* cancel,
+                   bool greedy = false);
+    // Evaluates `tokens` with the last row's logits in logits_, or its argmax in greedy_next_.
+    Status eval_last(std::span<const int32_t> tokens, bool greedy);
 
     Evaluator& evaluator_;
     const Tokenizer& tokenizer_;
     std::vector<int32_t> cached_;
     std::vector<float> logits_;
+    int32_t greedy_next_ = 0;
 };
 
 }  // namespace tessera

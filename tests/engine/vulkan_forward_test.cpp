@@ -8,6 +8,7 @@
 #include "backend/backend_choice.h"
 #include "backend/cpu/forward.h"
 #include "backend/vulkan/forward.h"
+#include "sampling/sampler.h"
 #include "session/generator.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/vocab_from_gguf.h"
@@ -144,6 +145,25 @@ TEST_P(VulkanForwardTest, DecodingTokenByTokenMatchesTheCpuBackend) {
         return std::max_element(v.end() - n_vocab, v.end()) - (v.end() - n_vocab);
     };
     EXPECT_EQ(last(got), last(want));
+}
+
+// The GPU's own greedy choice (eval_greedy: the argmax shader, one id read back) is the argmax
+// of the logits the same backend returns, for a prefill's last row and token by token after.
+TEST_P(VulkanForwardTest, GreedyChoiceOnTheGpuIsTheArgmaxOfItsLogits) {
+    auto by_logits = gpu(5), by_id = gpu(5);
+    ASSERT_NE(by_logits, nullptr);
+    ASSERT_NE(by_id, nullptr);
+    std::vector<float> scratch;  // unused by the GPU path
+    std::vector<int32_t> tokens = kPrompt;
+    for (int step = 0; step < 6; ++step) {
+        const auto last = static_cast<int64_t>(tokens.size()) - 1;
+        const auto logits = logits_of(*by_logits, tokens, {last});
+        auto id = by_id->eval_greedy(tokens, last, scratch);
+        ASSERT_TRUE(id.ok()) << id.error().message;
+        ASSERT_EQ(*id, argmax(logits.data(), model_->config().n_vocab)) << "step " << step;
+        EXPECT_EQ(by_id->n_past(), by_logits->n_past());
+        tokens = {*id};  // then one token at a time, as decoding goes
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, VulkanForwardTest, ::testing::ValuesIn(cases()),

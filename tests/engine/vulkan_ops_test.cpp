@@ -1,5 +1,7 @@
 // Every Vulkan op against the CPU op on random inputs of awkward sizes (never a multiple of
 // the workgroup size), each with its own tolerance.
+#include <bit>
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,6 +11,7 @@
 #include "backend/cpu/ops.h"
 #include "core/half.h"
 #include "quant/quantize.h"
+#include "sampling/sampler.h"
 #include "support/random_weights.h"
 #include "support/vulkan_fixture.h"
 
@@ -217,6 +220,31 @@ TEST_F(VulkanOps, SoftmaxMatchesCpuForShortAndLongRows) {
         auto want = x;
         for (int64_t r = 0; r < rows; ++r) cpu::softmax(want.data() + r * n, n);
         expect_close(read_floats(xb, want.size()), want, 1e-7f, 1e-5f, "softmax n=" + std::to_string(n));
+    }
+}
+
+// Greedy choice on the GPU: each row's first largest value, as the CPU sampler's argmax,
+// including ties, a flat row, the last position, a one-element row and a Llama-3 vocabulary.
+TEST_F(VulkanOps, ArgmaxMatchesTheCpuGreedyChoiceIncludingTies) {
+    std::mt19937 rng(23);
+    for (const int64_t n : {1, 7, 1000, 128256}) {
+        const int64_t rows = 4;
+        auto x = normal_floats(n * rows, rng, 3.0f);
+        if (n > 2) {
+            float* tie = x.data();  // row 0: the max twice; the first must win
+            const int64_t a = n / 3, b = 2 * n / 3;
+            tie[a] = tie[b] = 100.0f;
+            std::fill_n(x.data() + n, n, 0.5f);  // row 1: all equal, so 0
+            x[static_cast<size_t>(3 * n - 1)] = 200.0f;  // row 2: the last position
+        }
+        auto xb = buffer_with(x);
+        auto ids = buffer_of_floats(static_cast<size_t>(rows));  // uint32 ids, read back as bits
+        run([&](CommandRecorder& rec) { return kernels().argmax(rec, xb, ids, n, rows); });
+        const auto got = read_floats(ids, static_cast<size_t>(rows));
+        for (int64_t r = 0; r < rows; ++r)
+            EXPECT_EQ(std::bit_cast<uint32_t>(got[static_cast<size_t>(r)]),
+                      static_cast<uint32_t>(argmax(x.data() + r * n, n)))
+                << "n=" << n << " row " << r;
     }
 }
 

@@ -147,6 +147,17 @@ Status VulkanForward::allocate_scratch() {
 void VulkanForward::truncate(int64_t n) { n_past_ = std::clamp<int64_t>(n, 0, n_past_); }
 
 Status VulkanForward::eval(std::span<const int32_t> tokens, std::span<const int64_t> logit_rows, float* logits) {
+    return run(tokens, logit_rows, logits, nullptr);
+}
+
+Result<int32_t> VulkanForward::eval_greedy(std::span<const int32_t> tokens, int64_t logit_row, std::span<float>) {
+    uint32_t id = 0;
+    TESSERA_TRY(run(tokens, std::span(&logit_row, 1), nullptr, &id));
+    return static_cast<int32_t>(id);
+}
+
+Status VulkanForward::run(std::span<const int32_t> tokens, std::span<const int64_t> logit_rows, float* logits,
+                          uint32_t* greedy) {
     const ModelConfig& c = model_.config();
     const auto n = static_cast<int64_t>(tokens.size());
     if (n == 0) return Error{"no tokens to evaluate"};
@@ -165,7 +176,7 @@ Status VulkanForward::eval(std::span<const int32_t> tokens, std::span<const int6
         std::vector<int64_t> rows(logit_rows.size(), -1);
         for (size_t j = 0; j < logit_rows.size(); ++j)
             if (logit_rows[j] >= start && logit_rows[j] < start + count) rows[j] = logit_rows[j] - start;
-        TESSERA_TRY(eval_batch(tokens.subspan(static_cast<size_t>(start), static_cast<size_t>(count)), rows, logits));
+        TESSERA_TRY(eval_batch(tokens.subspan(static_cast<size_t>(start), static_cast<size_t>(count)), rows, logits, greedy));
     }
     return Status::success();
 }
@@ -247,7 +258,8 @@ Status VulkanForward::record_layer(CommandRecorder& rec, size_t l, int64_t n, in
     return Status::success();
 }
 
-Status VulkanForward::eval_batch(std::span<const int32_t> tokens, std::span<const int64_t> rows, float* logits) {
+Status VulkanForward::eval_batch(std::span<const int32_t> tokens, std::span<const int64_t> rows, float* logits,
+                                 uint32_t* greedy) {
     const ModelConfig& c = model_.config();
     const auto n = static_cast<int64_t>(tokens.size());
     const int64_t H = c.n_embd, hd = c.head_dim, pos = n_past_;
@@ -271,7 +283,8 @@ Status VulkanForward::eval_batch(std::span<const int32_t> tokens, std::span<cons
     for (size_t j = 0; j < rows.size(); ++j)
         if (rows[j] >= 0) wanted.push_back(j);
     const GpuMatrix& out = model_.tied_output() ? embd_ : output_;
-    std::vector<float> host(static_cast<size_t>(n_batch_ * c.n_vocab));
+    // Only the rows asked for, and none when the GPU picks the tokens itself.
+    std::vector<float> host(greedy ? 0 : std::min(wanted.size(), static_cast<size_t>(n_batch_)) * static_cast<size_t>(c.n_vocab));
     for (size_t first = 0; first < wanted.size(); first += static_cast<size_t>(n_batch_)) {
         const size_t count = std::min(wanted.size() - first, static_cast<size_t>(n_batch_));
         if (first > 0) TESSERA_TRY(rec->begin());
@@ -282,6 +295,16 @@ Status VulkanForward::eval_batch(std::span<const int32_t> tokens, std::span<cons
         TESSERA_TRY(ctx_.kernels().rms_norm(*rec, *tmp_, *output_norm_, *h_, H, static_cast<int64_t>(count), c.rms_eps));
         TESSERA_TRY(rec->barrier());
         TESSERA_TRY(linear(*rec, *h_, static_cast<int64_t>(count), {{out, *logits_}}));
+        if (greedy) {
+            // The token ids were consumed by the embedding lookup: ids_ now takes the choices.
+            TESSERA_TRY(rec->barrier());
+            TESSERA_TRY(ctx_.kernels().argmax(*rec, *logits_, *ids_, c.n_vocab, static_cast<int64_t>(count)));
+            TESSERA_TRY(rec->submit_and_wait());
+            std::vector<uint32_t> chosen(count);
+            TESSERA_TRY(download(dev, *ids_, std::as_writable_bytes(std::span(chosen))));
+            for (size_t j = 0; j < count; ++j) greedy[wanted[first + j]] = chosen[j];
+            continue;
+        }
         TESSERA_TRY(rec->submit_and_wait());
         TESSERA_TRY(download(dev, *logits_, std::as_writable_bytes(std::span(host.data(), count * static_cast<size_t>(c.n_vocab)))));
         for (size_t j = 0; j < count; ++j)

@@ -42,6 +42,8 @@ public:
     // As CpuForward::eval: tokens at positions n_past() .. n_past()+n-1; for each index in
     // logit_rows, n_vocab logits at logits + j * n_vocab.
     Status eval(std::span<const int32_t> tokens, std::span<const int64_t> logit_rows, float* logits) override;
+    // The greedy choice picked on the GPU (the argmax shader): 4 bytes read back per token.
+    Result<int32_t> eval_greedy(std::span<const int32_t> tokens, int64_t logit_row, std::span<float> scratch) override;
     int64_t n_past() const override { return n_past_; }
     void truncate(int64_t n) override;
     int64_t n_ctx() const override { return n_ctx_; }
@@ -67,7 +69,10 @@ private:
         : model_(model), ctx_(context), n_ctx_(n_ctx), n_batch_(n_batch), max_slice_(max_slice) {}
     Status upload_weights();
     Status allocate_scratch();
-    Status eval_batch(std::span<const int32_t> tokens, std::span<const int64_t> logit_rows, float* logits);
+    // Either logits (n_vocab floats per logit row) or greedy (one id per logit row) is set.
+    Status run(std::span<const int32_t> tokens, std::span<const int64_t> logit_rows, float* logits, uint32_t* greedy);
+    Status eval_batch(std::span<const int32_t> tokens, std::span<const int64_t> logit_rows, float* logits,
+                      uint32_t* greedy);
     Status record_layer(CommandRecorder& rec, size_t l, int64_t n, int64_t pos);
     struct Product {
         const GpuMatrix& w;

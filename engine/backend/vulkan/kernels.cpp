@@ -232,4 +232,17 @@ Status Kernels::softmax(CommandRecorder& rec, const Buffer& x, int64_t n, int64_
     return rec.dispatch(**p, {&x}, bytes_of(params), *g);
 }
 
+Status Kernels::argmax(CommandRecorder& rec, const Buffer& x, const Buffer& ids, int64_t n, int64_t rows) {
+    if (n <= 0) return Error{"argmax: a row must have at least one element"};
+    TESSERA_TRY(fits_u32(n * rows, "argmax elements"));
+    TESSERA_TRY(holds(x, static_cast<uint64_t>(n * rows) * kF32, "argmax input"));
+    TESSERA_TRY(holds(ids, static_cast<uint64_t>(rows) * sizeof(uint32_t), "argmax output"));
+    auto p = pipeline(Op::Argmax);
+    if (!p) return p.error();
+    auto g = grid(rows);
+    if (!g) return g.error();
+    const struct { uint32_t n, rows; } params{uint32_t(n), uint32_t(rows)};
+    return rec.dispatch(**p, {&x, &ids}, bytes_of(params), *g);
+}
+
 }  // namespace tessera::vulkan

@@ -54,6 +54,8 @@ public:
     Status add(CommandRecorder& rec, const Buffer& x, const Buffer& y, int64_t n);
     // Softmax of each of `rows` rows of n floats, in place.
     Status softmax(CommandRecorder& rec, const Buffer& x, int64_t n, int64_t rows);
+    // ids[r] = the index of row r's largest value (the first of equal ones), as uint32.
+    Status argmax(CommandRecorder& rec, const Buffer& x, const Buffer& ids, int64_t n, int64_t rows);
 
     // Stores n rows of kv_dim floats (K or V) into an f16 cache of [n_ctx][kv_dim] at pos.
     Status kv_store(CommandRecorder& rec, const Buffer& src, const Buffer& cache, int64_t kv_dim, int64_t pos,

@@ -20,6 +20,7 @@ constexpr OpSpec kOps[] = {
     {Op::KvStore, "kv_store", false, {2, 3 * 4}}, // src, cache; kv_dim pos n
     // q, k cache, v cache, scores, out; head_dim n_head n_head_kv pos n_ctx tokens scale
     {Op::Attention, "attention", false, {5, 7 * 4}},
+    {Op::Argmax, "argmax", false, {2, 2 * 4}},    // x, ids; n rows
 };
 
 }  // namespace

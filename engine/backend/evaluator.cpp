@@ -1,0 +1,12 @@
+#include "backend/evaluator.h"
+
+#include "sampling/sampler.h"
+
+namespace tessera {
+
+Result<int32_t> Evaluator::eval_greedy(std::span<const int32_t> tokens, int64_t logit_row, std::span<float> scratch) {
+    TESSERA_TRY(eval(tokens, std::span(&logit_row, 1), scratch.data()));
+    return argmax(scratch.data(), static_cast<int64_t>(scratch.size()));
+}
+
+}  // namespace tessera
