@@ -46,22 +46,63 @@ std::size_t utf8_length(std::string_view text) {
     }));
 }
 
-}  // namespace
+std::string fts_word(std::string_view word) {
+    std::string q = "\"";
+    for (char c : word) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + '"';
+}
 
-DbResult<std::string> to_fts_query(Database& db, std::string_view text) {
+// The index's words that start with `prefix`, in order, at most `limit`.
+DbResult<std::vector<std::string>> words_starting_with(Database& db, const std::string& prefix, int limit) {
+    // A view of the index's vocabulary, in this connection's temp schema (no migration; it
+    // works on a database opened read-only too).
+    STORAGE_TRY(db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp.messages_vocab USING fts5vocab(main, messages_fts, 'row')"));
+    std::string upper = prefix;  // the first string after every word with this prefix
+    while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xFF) upper.pop_back();
+    if (!upper.empty()) upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
+    STORAGE_ASSIGN(Statement stmt, db.prepare(upper.empty()
+                                                  ? "SELECT term FROM temp.messages_vocab WHERE term >= ?1 LIMIT ?3"
+                                                  : "SELECT term FROM temp.messages_vocab WHERE term >= ?1 AND term < ?2 LIMIT ?3"));
+    STORAGE_TRY(stmt.bind_all(prefix, upper, limit));
+    std::vector<std::string> words;
+    for (;;) {
+        STORAGE_ASSIGN(bool row, stmt.step());
+        if (!row) break;
+        words.push_back(stmt.column_text(0));
+    }
+    return words;
+}
+
+DbResult<std::string> build_query(Database& db, std::string_view text, bool expand_long_prefix) {
     STORAGE_ASSIGN(std::vector<std::string> words, index_words(db, text));
     std::string query;
     for (std::size_t i = 0; i < words.size(); ++i) {
         if (i) query += ' ';
-        query += '"';
-        for (char c : words[i]) query += c == '"' ? std::string("\"\"") : std::string(1, c);
-        query += '"';
+        const bool last = i + 1 == words.size();
+        const std::size_t length = utf8_length(words[i]);
+        if (last && expand_long_prefix && length > kMinPrefixChars) {
+            STORAGE_ASSIGN(std::vector<std::string> completions, words_starting_with(db, words[i], kMaxPrefixWords));
+            if (completions.empty()) return std::string();  // no word starts so: nothing matches
+            if (i) query += "AND ";  // FTS5 has no implicit AND before a parenthesis
+            query += '(';
+            for (std::size_t j = 0; j < completions.size(); ++j) query += std::string(j ? " OR " : "") + fts_word(completions[j]);
+            query += ')';
+            continue;
+        }
+        query += fts_word(words[i]);
         // Shorter prefixes would match a large part of the index and have no prefix index
         // to answer them quickly: searched as whole words.
-        if (i + 1 == words.size() && utf8_length(words[i]) >= kMinPrefixChars) query += '*';
+        if (last && length >= kMinPrefixChars) query += '*';
     }
     return query;
 }
+
+}  // namespace
+
+DbResult<std::string> to_fts_query(Database& db, std::string_view text) { return build_query(db, text, false); }
+
+DbResult<std::string> to_messages_query(Database& db, std::string_view text) { return build_query(db, text, true); }
+
 
 DbResult<std::vector<SearchHit>> search(Database& db, std::string_view text, const SearchOptions& options) {
     std::vector<SearchHit> hits;
@@ -90,7 +131,7 @@ DbResult<std::vector<SearchHit>> search(Database& db, std::string_view text, con
 
 DbResult<std::vector<SearchHit>> search_messages(Database& db, std::string_view text, const SearchOptions& options) {
     std::vector<SearchHit> hits;
-    STORAGE_ASSIGN(std::string query, to_fts_query(db, text));
+    STORAGE_ASSIGN(std::string query, to_messages_query(db, text));
     if (query.empty() || options.limit <= 0) return hits;
 
     // The FTS query picks the newest rank_window matches (rowid order needs no sort) and

@@ -39,6 +39,14 @@ struct SearchHit {
 inline constexpr std::size_t kMinPrefixChars = 3;  // the index has 3-character prefixes
 DbResult<std::string> to_fts_query(Database& db, std::string_view text);
 
+// For messages: a last word longer than the index's prefixes is expanded into the words of
+// the index that start with it, as an OR of whole words. SQLite's FTS5 (3.40) answers a
+// prefix without a prefix index by merging every posting of every such word before the
+// first row, hundreds of ms for a common prefix over a large history; an OR of whole words
+// is read lazily, newest first. At most kMaxPrefixWords words (the first in order) are used.
+inline constexpr int kMaxPrefixWords = 256;
+DbResult<std::string> to_messages_query(Database& db, std::string_view text);
+
 // Title hits first (a title match is what people usually look for), then messages by rank
 // (within options.rank_window of the newest matching messages).
 DbResult<std::vector<SearchHit>> search(Database& db, std::string_view text, const SearchOptions& options = {});

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "storage/conversation_store.h"
 #include "storage/search.h"
 #include "storage/streaming.h"
@@ -106,6 +108,34 @@ TEST_F(SearchTest, UserTextWithOperatorsAndQuotesIsTakenLiterally) {
     // Words as the index splits them, folded; a last word under 3 letters is not a prefix.
     EXPECT_EQ(must(to_fts_query(db_, "Don't NEAR(a b)")), "\"don\" \"t\" \"near\" \"a\" \"b\"");
     EXPECT_EQ(must(to_fts_query(db_, "Éclair")), "\"eclair\"*");
+}
+
+// A last word longer than the index's 3-letter prefixes is expanded into the whole words
+// that start with it (fast where FTS5 would merge every posting of the prefix first).
+TEST_F(SearchTest, LongPrefixesFindEveryWordThatStartsSoAndNothingElse) {
+    auto c = must(store_->create_conversation({"minerals"}));
+    auto terbium = add(c, "terbium glows green under ultraviolet light");
+    auto terbinafine = add(c, "terbinafine treats a fungal infection");
+    add(c, "termites ate the terrace");
+    EXPECT_EQ(must(to_messages_query(db_, "green Terbi")), "\"green\" AND (\"terbinafine\" OR \"terbium\")");
+    EXPECT_EQ(must(to_fts_query(db_, "green Terbi")), "\"green\" \"terbi\"*");  // titles keep the prefix
+    auto hits = must(search_messages(db_, "terbi"));
+    ASSERT_EQ(hits.size(), 2u);
+    std::vector<std::int64_t> ids{*hits[0].message_id, *hits[1].message_id};
+    std::sort(ids.begin(), ids.end());
+    EXPECT_EQ(ids, (std::vector<std::int64_t>{terbium, terbinafine}));
+    for (const auto& hit : hits) EXPECT_NE(hit.snippet.find("[terbi"), std::string::npos) << hit.snippet;
+    EXPECT_EQ(must(search_messages(db_, "green terbi")).size(), 1u);  // every word must occur
+    EXPECT_TRUE(must(search_messages(db_, "terbx")).empty());        // no word starts so
+    EXPECT_EQ(must(search(db_, "minera")).size(), 1u);               // a title prefix still matches
+
+    // More completions than kMaxPrefixWords: the first ones, in order, are used.
+    std::string many;
+    for (int i = 0; i < kMaxPrefixWords + 40; ++i) many += "zqxa" + std::to_string(1000 + i) + " ";
+    add(c, many);
+    const std::string query = must(to_messages_query(db_, "zqxa"));
+    EXPECT_EQ(static_cast<int>(std::count(query.begin(), query.end(), '"')), 2 * kMaxPrefixWords);
+    EXPECT_EQ(must(search_messages(db_, "zqxa")).size(), 1u);
 }
 
 // detail=none has no phrases: text the tokenizer splits (apostrophes, hyphens) is still found.
