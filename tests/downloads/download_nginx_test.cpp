@@ -10,7 +10,7 @@
 #include <QTest>
 #include <memory>
 
-#include "download_fixture.h"
+#include "download_case.h"
 #include "nginx_loopback.h"
 
 using namespace tessera::downloads;
@@ -18,14 +18,11 @@ using namespace tessera::downloads::testing;
 using tessera::loopback::NginxServer;
 using tessera::storage::DownloadState;
 
-class DownloadNginxTest : public QObject {
+class DownloadNginxTest : public DownloadCase {
     Q_OBJECT
 
 private:
-    QTemporaryDir dir_;
     std::unique_ptr<NginxServer> nginx_;
-    std::unique_ptr<tessera::storage::Database> db_;
-    QString models_;
 
     QString serve(const QString& name, const QByteArray& data) {
         const QString path = nginx_->www() + QLatin1Char('/') + name;
@@ -40,21 +37,16 @@ private:
         reply->deleteLater();
         return reply->rawHeader("ETag");
     }
-    QString target(const QString& name) const { return models_ + QLatin1Char('/') + name; }
-
 private slots:
     void init() {
-        QVERIFY(dir_.isValid());
         nginx_ = std::make_unique<NginxServer>();
         const QString error = nginx_->start();
         QVERIFY2(error.isEmpty(), qPrintable(error));
-        db_ = std::make_unique<tessera::storage::Database>(open_database(dir_.filePath(QStringLiteral("t.db"))));
-        models_ = dir_.filePath(QStringLiteral("models-%1").arg(QTest::currentTestFunction()));
+        set_up();
     }
     void cleanup() {
         nginx_.reset();
-        db_.reset();
-        QFile::remove(dir_.filePath(QStringLiteral("t.db")));
+        tear_down();
     }
 
     void downloads_verifies_and_registers() {
@@ -97,9 +89,7 @@ private slots:
         DownloadManager manager(*db_, models_, fast_settings());
         manager.resume(id);
         manager.start();
-        QTRY_VERIFY_WITH_TIMEOUT(finished(manager, id), 20000);
-        QCOMPARE(manager.progress(id).state, DownloadState::done);
-        QCOMPARE(sha256_hex(read_file(target(QStringLiteral("r.gguf")))), model.sha256);
+        expect_done(manager, id, QStringLiteral("r.gguf"), model);
         const QStringList log = nginx_->access_log();
         QCOMPARE(log.size(), 2);  // the HEAD above, then one resumed GET
         QCOMPARE(log.at(1), QStringLiteral("206 range=bytes=%1- if_range=%2").arg(half).arg(QString::fromLatin1(etag)));
@@ -118,9 +108,7 @@ private slots:
         DownloadManager manager(*db_, models_, fast_settings());
         manager.resume(id);
         manager.start();
-        QTRY_VERIFY_WITH_TIMEOUT(finished(manager, id), 20000);
-        QCOMPARE(manager.progress(id).state, DownloadState::done);
-        QCOMPARE(sha256_hex(read_file(target(QStringLiteral("c.gguf")))), model.sha256);
+        expect_done(manager, id, QStringLiteral("c.gguf"), model);
         const QStringList log = nginx_->access_log();
         QCOMPARE(log.size(), 2);
         QVERIFY2(log.at(1).startsWith(QLatin1String("416 ")), qPrintable(log.join('|')));
@@ -146,9 +134,7 @@ private slots:
         DownloadManager manager(*db_, models_, fast_settings());
         manager.resume(id);
         manager.start();
-        QTRY_VERIFY_WITH_TIMEOUT(finished(manager, id), 20000);
-        QCOMPARE(manager.progress(id).state, DownloadState::done);
-        QCOMPARE(sha256_hex(read_file(target(QStringLiteral("e.gguf")))), new_model.sha256);
+        expect_done(manager, id, QStringLiteral("e.gguf"), new_model);
         const QStringList log = nginx_->access_log();
         QCOMPARE(log.size(), 3);  // two HEADs, one GET
         QCOMPARE(log.at(2), QStringLiteral("200 range=bytes=%1- if_range=%2").arg(1 << 20).arg(QString::fromLatin1(old_etag)));
@@ -170,9 +156,7 @@ private slots:
         DownloadManager manager(*db_, models_, fast_settings());
         manager.resume(unknown);
         manager.start();
-        QTRY_VERIFY_WITH_TIMEOUT(finished(manager, unknown), 20000);
-        QCOMPARE(manager.progress(unknown).state, DownloadState::done);
-        QCOMPARE(sha256_hex(read_file(target(QStringLiteral("l.gguf")))), model.sha256);
+        expect_done(manager, unknown, QStringLiteral("l.gguf"), model);
         const QStringList log = nginx_->access_log();
         QVERIFY2(log.size() == 3 && log.at(1).startsWith(QLatin1String("416 ")) && log.at(2) == QLatin1String("200 range= if_range="),
                  qPrintable(log.join('|')));
@@ -183,9 +167,7 @@ private slots:
         QVERIFY(write_file(target(QStringLiteral("k.gguf.part")), too_long));
         auto id = manager.enqueue({url_k, QStringLiteral("k.gguf"), model.data.size(), model.sha256, {}});
         QVERIFY(std::holds_alternative<qint64>(id));
-        QTRY_VERIFY_WITH_TIMEOUT(finished(manager, std::get<qint64>(id)), 20000);
-        QCOMPARE(manager.progress(std::get<qint64>(id)).state, DownloadState::done);
-        QCOMPARE(sha256_hex(read_file(target(QStringLiteral("k.gguf")))), model.sha256);
+        expect_done(manager, std::get<qint64>(id), QStringLiteral("k.gguf"), model);
         QCOMPARE(nginx_->access_log().last(), QStringLiteral("200 range= if_range="));
     }
 
@@ -205,9 +187,7 @@ private slots:
         DownloadManager manager(*db_, models_, fast_settings());
         manager.resume(id);
         manager.start();
-        QTRY_VERIFY_WITH_TIMEOUT(finished(manager, id), 20000);
-        QCOMPARE(manager.progress(id).state, DownloadState::done);
-        QCOMPARE(sha256_hex(read_file(target(QStringLiteral("x.gguf")))), model.sha256);
+        expect_done(manager, id, QStringLiteral("x.gguf"), model);
         const QStringList log = nginx_->access_log();
         QVERIFY2(log.size() == 3 && log.at(1).startsWith(QLatin1String("206 ")) && log.at(2) == QLatin1String("200 range= if_range="),
                  qPrintable(log.join('|')));
