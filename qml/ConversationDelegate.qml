@@ -17,6 +17,7 @@ ItemDelegate {
     signal renameRequested(string title)
     signal pinRequested()
     signal deleteRequested()
+    signal forkRequested()
 
     highlighted: current
     ListView.onReused: editing = false  // a reused delegate must not keep another row's editor
@@ -76,6 +77,11 @@ ItemDelegate {
                     text: item.pinned ? qsTr("Unpin") : qsTr("Pin")
                     Accessible.name: text
                     onTriggered: item.pinRequested()
+                }
+                MenuItem {
+                    text: qsTr("Fork")
+                    Accessible.name: qsTr("Fork: a new conversation with a copy of the branch shown")
+                    onTriggered: item.forkRequested()
                 }
                 MenuItem {
                     text: qsTr("Delete")

@@ -76,6 +76,7 @@ Rectangle {
                 onRenameRequested: (title) => sidebar.conversations.rename(conversationId, title)
                 onPinRequested: sidebar.conversations.setPinned(conversationId, !pinned)
                 onDeleteRequested: sidebar.conversations.remove(conversationId)
+                onForkRequested: sidebar.controller.forkConversation(conversationId)
             }
             Label {
                 anchors.centerIn: parent

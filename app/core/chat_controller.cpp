@@ -126,6 +126,24 @@ bool ChatController::send(const QString& text) {
     return startReply(std::move(turn->reply));
 }
 
+bool ChatController::forkConversation(qint64 id) {
+    if (reply_) {  // the fork would copy a reply still being written
+        setError(tr("Wait for the reply to finish, or stop it."));
+        return false;
+    }
+    auto c = storage_.conversations().conversation(id);
+    if (!check(status_of(c), tr("reading the conversation"))) return false;
+    if (!c->current_leaf_id) {
+        setError(tr("This conversation has no messages to fork."));
+        return false;
+    }
+    auto fork = storage_.conversations().fork(*c->current_leaf_id);
+    if (!check(status_of(fork), tr("forking the conversation"))) return false;
+    conversations_.refresh();
+    openConversation(*fork);
+    return true;
+}
+
 void ChatController::setSystemPrompt(const QString& prompt) {
     if (prompt == system_prompt_) return;
     if (conversation_id_ != 0) {

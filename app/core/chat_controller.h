@@ -85,6 +85,9 @@ public:
     Q_INVOKABLE bool regenerate(qint64 assistantMessageId);
     Q_INVOKABLE bool editMessage(qint64 messageId, const QString& text);
     Q_INVOKABLE void switchSibling(qint64 messageId, int delta);
+    // A new conversation holding a copy of the branch `id` shows (its settings too), opened;
+    // the original is untouched. False with errorText when there is nothing to copy.
+    Q_INVOKABLE bool forkConversation(qint64 id);
     Q_INVOKABLE void clearError();
     // The answer of the last reply shown (Ctrl+Shift+C copies it); empty when there is none.
     Q_INVOKABLE QString lastReplyText() const;

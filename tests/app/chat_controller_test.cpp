@@ -198,6 +198,45 @@ private slots:
         QVERIFY(c.errorText().contains(QStringLiteral("context holds 8")));
     }
 
+    void forkCopiesTheShownBranchIntoANewConversation() {
+        auto& c = app_->controller();
+        c.setSystemPrompt(QStringLiteral("Be brief."));
+        QVERIFY(app_->send_and_wait(QStringLiteral("I")));
+        const qint64 original = c.conversationId();
+        auto path = app_->storage().conversations().current_path(original);
+        QVERIFY(path.ok());
+        QVERIFY(c.regenerate(path->back().id));  // a second reply: the shown branch is the new one
+        QVERIFY(!c.forkConversation(original));    // not while a reply is being written
+        c.clearError();
+        QVERIFY(app_->wait_for_reply());
+        const auto shown = app_->storage().conversations().current_path(original);
+        QVERIFY(shown.ok());
+
+        QSignalSpy changed(&c, &ChatController::conversationChanged);
+        QVERIFY(c.forkConversation(original));
+        QVERIFY(changed.count() >= 1);
+        const qint64 fork = c.conversationId();
+        QVERIFY(fork != original);
+        const auto copied = app_->storage().conversations().current_path(fork);
+        QVERIFY(copied.ok());
+        QCOMPARE(copied->size(), shown->size());
+        for (size_t i = 0; i < shown->size(); ++i) {
+            QCOMPARE((*copied)[i].content, (*shown)[i].content);
+            QCOMPARE((*copied)[i].role, (*shown)[i].role);
+        }
+        QCOMPARE(c.systemPrompt(), QStringLiteral("Be brief."));
+        QCOMPARE(c.messages()->rowCount(), static_cast<int>(shown->size()));
+        QVERIFY(c.conversations()->rowOf(fork) >= 0);  // listed in the sidebar
+        // The original keeps its tree: both replies are still there.
+        auto siblings = app_->storage().conversations().siblings(shown->back().id);
+        QVERIFY(siblings.ok());
+        QCOMPARE(siblings->size(), size_t{2});
+
+        c.newChat();
+        QVERIFY(!c.forkConversation(0));  // nothing to fork
+        QVERIFY(!c.errorText().isEmpty());
+    }
+
     void stopKeepsThePartialReplyMarkedInterrupted() {
         auto& c = app_->controller();
         GenerationSettings long_reply = greedy_settings();
