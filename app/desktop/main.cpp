@@ -8,6 +8,7 @@
 #include <QtQml/qqmlextensionplugin.h>
 #include <memory>
 
+#include "app_settings.h"
 #include "app_storage.h"
 #include "bundled_model.h"
 #include "chat_controller.h"
@@ -57,8 +58,9 @@ int main(int argc, char** argv) {
                              QStringLiteral("file"));
     QCommandLineOption data_dir(QStringLiteral("data-dir"), QStringLiteral("Folder of the history database."),
                                 QStringLiteral("dir"));
-    QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("system, light or dark."),
-                             QStringLiteral("mode"), QStringLiteral("system"));
+    QCommandLineOption theme(QStringLiteral("theme"),
+                             QStringLiteral("system, light or dark (default: the settings page's choice)."),
+                             QStringLiteral("mode"));
     parser.addOptions({model, data_dir, theme});
     parser.process(app);
 
@@ -67,6 +69,14 @@ int main(int argc, char** argv) {
     std::optional<std::filesystem::path> dir_option;
     if (parser.isSet(data_dir)) dir_option = parser.value(data_dir).toStdString();
     auto history = app::AppStorage::open(storage::resolve_data_dir(dir_option));
+    // The settings page's data folder, stored in the default folder's history, is used from
+    // the next start on (unless --data-dir names one).
+    if (history && !dir_option)
+        if (auto moved = app::AppSettings::stored_data_folder((*history)->db());
+            moved && std::filesystem::path(moved->toStdString()) != (*history)->data_dir()) {
+            (*history)->close();
+            history = app::AppStorage::open(moved->toStdString());
+        }
     if (!history) {
         // Shown in a window, not a crash: e.g. another Tessera holds the history.
         QQmlApplicationEngine qml;
@@ -74,7 +84,7 @@ int main(int argc, char** argv) {
         return QGuiApplication::exec();
     }
     const QString model_path = parser.isSet(model) ? parser.value(model) : app::bundled_model_path();
-    const int rc = run_window(**history, model_path, parser.value(theme));
+    const int rc = run_window(**history, model_path, parser.isSet(theme) ? parser.value(theme) : QString());
     // After the window, controller and engine are gone: nothing writes any more.
     if (auto s = (*history)->close(); !s) {
         qCWarning(lcHistory) << "closing the history:" << s.error().message.c_str();

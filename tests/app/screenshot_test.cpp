@@ -236,7 +236,7 @@ private slots:
         auto* window = qobject_cast<QQuickWindow*>(qml_->rootObjects().constFirst());
         QVERIFY(window);
         window->resize(1280, 900);
-        window->setProperty("modelsShown", true);
+        window->setProperty("page", QStringLiteral("models"));
         QVERIFY(QTest::qWaitForWindowExposed(window));
         auto* page = window->findChild<QQuickItem*>(QStringLiteral("modelsPage"));
         QVERIFY(page);
