@@ -185,7 +185,7 @@ Rectangle {
                 rowSpacing: Theme.spacing
                 Layout.fillWidth: true
 
-                Label { text: qsTr("Run models on"); color: Theme.text }
+                FormLabel { text: qsTr("Run models on") }
                 ComboBox {
                     id: deviceBox
                     objectName: "deviceBox"
@@ -198,7 +198,7 @@ Rectangle {
                     Accessible.name: qsTr("Device: %1").arg(displayText)
                 }
 
-                Label { text: qsTr("Threads"); color: Theme.text }
+                FormLabel { text: qsTr("Threads") }
                 RowLayout {
                     TextField {
                         id: threadsField
@@ -217,7 +217,7 @@ Rectangle {
                     }
                 }
 
-                Label { text: qsTr("GPU offload"); color: Theme.text }
+                FormLabel { text: qsTr("GPU offload") }
                 RowLayout {
                     RadioButton {
                         id: offloadAuto
@@ -259,7 +259,7 @@ Rectangle {
                     Layout.fillWidth: true
                 }
 
-                Label { text: qsTr("Default context"); color: Theme.text }
+                FormLabel { text: qsTr("Default context") }
                 RowLayout {
                     TextField {
                         id: contextField
@@ -309,7 +309,7 @@ Rectangle {
                 columns: 2
                 columnSpacing: Theme.spacing * 2
                 rowSpacing: Theme.spacing
-                Label { text: qsTr("Theme"); color: Theme.text }
+                FormLabel { text: qsTr("Theme") }
                 ComboBox {
                     id: themeBox
                     objectName: "themeBox"
@@ -320,7 +320,7 @@ Rectangle {
                     onActivated: (index) => page.settings.theme = values[index]
                     Accessible.name: qsTr("Theme: %1").arg(displayText)
                 }
-                Label { text: qsTr("Font size"); color: Theme.text }
+                FormLabel { text: qsTr("Font size") }
                 SpinBox {
                     id: fontBox
                     objectName: "fontSizeBox"
@@ -409,6 +409,11 @@ Rectangle {
         }
     }
 
+    // The left column of the forms, one width for every section so the fields line up.
+    component FormLabel: Label {
+        Layout.preferredWidth: 120
+        color: Theme.text
+    }
     component SectionTitle: Label {
         Layout.topMargin: Theme.spacing
         font.bold: true

@@ -74,7 +74,8 @@ int main(int argc, char** argv) {
     if (history && !dir_option)
         if (auto moved = app::AppSettings::stored_data_folder((*history)->db());
             moved && std::filesystem::path(moved->toStdString()) != (*history)->data_dir()) {
-            (*history)->close();
+            if (auto s = (*history)->close(); !s)
+                qCWarning(lcHistory) << "closing the history:" << s.error().message.c_str();
             history = app::AppStorage::open(moved->toStdString());
         }
     if (!history) {
