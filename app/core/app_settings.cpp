@@ -6,6 +6,7 @@
 
 #include "backend/backend_choice.h"
 #include "logging.h"
+#include "storage/paths.h"
 
 namespace tessera::app {
 namespace {
@@ -21,6 +22,26 @@ const QString kDataFolder = QStringLiteral("dataFolder");
 // Stored keys are prefixed: the table is shared with other parts of the app.
 std::string row_key(const QString& key) { return "app." + key.toStdString(); }
 
+// The history of `folder` without the app's lock or migrations: only the settings table is
+// read or written, and it exists in every schema the app has created.
+storage::DbResult<storage::Database> open_settings_database(const QString& folder, bool read_only) {
+    storage::ConnectionOptions options;
+    options.read_only = read_only;
+    options.create = false;
+    return storage::Database::open(storage::database_path(folder.toStdString()), options);
+}
+
+QString data_folder_problem(const QString& text) {
+    if (text.isEmpty()) return AppSettings::tr("Data folder: enter a folder.");
+    if (!QDir::isAbsolutePath(text))
+        return AppSettings::tr("Data folder: \"%1\" is not a full path (start it with /).").arg(text);
+    const QFileInfo info(text);
+    if (info.exists() && !info.isDir()) return AppSettings::tr("Data folder: \"%1\" is a file, not a folder.").arg(text);
+    if (!info.exists() && !QFileInfo(info.absolutePath()).isDir())
+        return AppSettings::tr("Data folder: the folder above \"%1\" does not exist.").arg(text);
+    return {};
+}
+
 std::optional<int> as_int(const QVariant& value) {
     bool ok = false;
     const int n = value.toString().trimmed().toInt(&ok);
@@ -30,7 +51,11 @@ std::optional<int> as_int(const QVariant& value) {
 }  // namespace
 
 AppSettings::AppSettings(storage::Database& db, QString current_data_folder, QObject* parent)
-    : QObject(parent), db_(db), data_folder_(current_data_folder), current_data_folder_(std::move(current_data_folder)) {
+    : QObject(parent),
+      db_(db),
+      data_folder_(current_data_folder),
+      current_data_folder_(current_data_folder),
+      default_data_folder_(std::move(current_data_folder)) {
     load();
 }
 
@@ -77,15 +102,7 @@ QString AppSettings::problem(const QString& key, const QVariant& value) const {
             return tr("Font size: enter a size from %1 to %2 pixels.").arg(kMinFontSize).arg(kMaxFontSize);
         return {};
     }
-    if (key == kDataFolder) {
-        if (text.isEmpty()) return tr("Data folder: enter a folder.");
-        if (!QDir::isAbsolutePath(text)) return tr("Data folder: \"%1\" is not a full path (start it with /).").arg(text);
-        const QFileInfo info(text);
-        if (info.exists() && !info.isDir()) return tr("Data folder: \"%1\" is a file, not a folder.").arg(text);
-        if (!info.exists() && !QFileInfo(info.absolutePath()).isDir())
-            return tr("Data folder: the folder above \"%1\" does not exist.").arg(text);
-        return {};
-    }
+    if (key == kDataFolder) return data_folder_problem(text);
     return tr("Unknown setting \"%1\".").arg(key);
 }
 
@@ -95,9 +112,21 @@ bool AppSettings::store(const QString& key, const QVariant& value) {
         return false;
     }
     const std::string text = value.toString().trimmed().toStdString();
-    auto written = db_.run("INSERT INTO settings (key, value) VALUES (?, ?) "
-                           "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                           row_key(key), text);
+    if (key != kDataFolder || default_data_folder_ == current_data_folder_) return write(db_, key, text);
+    // The data folder lives in the default folder's history: the one read at the next start.
+    auto other = open_settings_database(default_data_folder_, false);
+    if (!other) {
+        setError(tr("The data folder was not saved in %1: %2")
+                     .arg(default_data_folder_, QString::fromStdString(other.error().message)));
+        return false;
+    }
+    return write(*other, key, text);
+}
+
+bool AppSettings::write(storage::Database& db, const QString& key, const std::string& text) {
+    auto written = db.run("INSERT INTO settings (key, value) VALUES (?, ?) "
+                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                          row_key(key), text);
     if (!written) {
         setError(tr("The setting was not saved: %1").arg(QString::fromStdString(written.error().message)));
         return false;
@@ -135,12 +164,28 @@ void AppSettings::load() {
     }
 }
 
-std::optional<QString> AppSettings::stored_data_folder(storage::Database& db) {
-    auto stmt = db.prepare("SELECT value FROM settings WHERE key = ?");
-    if (!stmt || !stmt->bind(1, row_key(kDataFolder))) return std::nullopt;
+QString AppSettings::start_data_folder(const QString& default_folder) {
+    auto db = open_settings_database(default_folder, true);
+    if (!db) return default_folder;  // a first start: no history there yet
+    auto stmt = db->prepare("SELECT value FROM settings WHERE key = ?");
+    if (!stmt || !stmt->bind(1, row_key(kDataFolder))) return default_folder;
     auto row = stmt->step();
-    if (!row || !*row) return std::nullopt;
-    return QString::fromStdString(stmt->column_text(0));
+    if (!row || !*row) return default_folder;
+    const QString folder = QString::fromStdString(stmt->column_text(0));
+    // A folder that no longer validates (a file now, say) is not followed; the default opens.
+    if (const QString why = data_folder_problem(folder); !why.isEmpty()) {
+        qCWarning(lcHistory) << "not using the stored data folder:" << why;
+        return default_folder;
+    }
+    return folder;
+}
+
+void AppSettings::setDefaultDataFolder(const QString& folder) {
+    default_data_folder_ = folder;
+    const QString next = folder == current_data_folder_ ? data_folder_ : start_data_folder(folder);
+    if (next == data_folder_) return;
+    data_folder_ = next;
+    emit dataFolderChanged();
 }
 
 void AppSettings::setDevice(const QString& device) {

@@ -34,7 +34,8 @@ class AppSettings : public QObject {
     Q_PROPERTY(int contextLength READ contextLength WRITE setContextLength NOTIFY contextLengthChanged)
     Q_PROPERTY(QString theme READ theme WRITE setTheme NOTIFY themeChanged)
     Q_PROPERTY(int fontSize READ fontSize WRITE setFontSize NOTIFY fontSizeChanged)
-    // The folder the next start uses (the running app keeps the one it opened).
+    // The folder the next start uses (the running app keeps the one it opened). It is kept
+    // in the default folder's history (start_data_folder), whichever folder is open now.
     Q_PROPERTY(QString dataFolder READ dataFolder WRITE setDataFolder NOTIFY dataFolderChanged)
     Q_PROPERTY(QString currentDataFolder READ currentDataFolder CONSTANT)
     Q_PROPERTY(QString errorText READ errorText NOTIFY errorTextChanged)
@@ -74,8 +75,12 @@ public:
     Q_INVOKABLE QString problem(const QString& key, const QVariant& value) const;
     Q_INVOKABLE void clearError();
 
-    // The data folder stored in `db`, if any (read at start-up, before the app opens it).
-    static std::optional<QString> stored_data_folder(storage::Database& db);
+    // The folder whose history holds the data folder setting: the default one (XDG or
+    // TESSERA_DATA_DIR). Without this call it is the current folder.
+    void setDefaultDataFolder(const QString& folder);
+    // The data folder to open at start: the one stored in the default folder's history,
+    // or the default folder itself (no history there yet, or no valid setting).
+    static QString start_data_folder(const QString& default_folder);
 
 signals:
     void deviceChanged();
@@ -91,6 +96,7 @@ signals:
 
 private:
     void load();
+    bool write(storage::Database& db, const QString& key, const std::string& text);
     // Validates and stores; false (errorText set) when refused or not written.
     bool store(const QString& key, const QVariant& value);
     void setError(const QString& text);
@@ -101,6 +107,7 @@ private:
     int font_size_ = 14;
     QString data_folder_;
     QString current_data_folder_;
+    QString default_data_folder_;
     QString error_text_;
 };
 

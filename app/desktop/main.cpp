@@ -26,13 +26,14 @@ using namespace tessera;
 
 namespace {
 
-int run_window(app::AppStorage& storage, const QString& model_path, const QString& theme) {
+int run_window(app::AppStorage& storage, const QString& model_path, const QString& theme, const QString& default_dir) {
     // Registered first, so the model picker lists it.
     if (!model_path.isEmpty())
         if (auto s = storage.register_model(model_path.toStdString()); !s)
             qCWarning(lcHistory) << "registering the model:" << s.error().message.c_str();
     app::EngineThread engine;
     app::ChatController controller(storage, engine);
+    controller.settings()->setDefaultDataFolder(default_dir);
     app::ModelLoadGuard guard(storage.data_dir(), engine);
     if (model_path.isEmpty())
         qCWarning(lcEngine) << "no model given and the bundled model was not found";
@@ -68,16 +69,11 @@ int main(int argc, char** argv) {
     app::QuitOnSignals quit_on_signals;  // a clean exit on SIGTERM / SIGINT / SIGHUP too
     std::optional<std::filesystem::path> dir_option;
     if (parser.isSet(data_dir)) dir_option = parser.value(data_dir).toStdString();
-    auto history = app::AppStorage::open(storage::resolve_data_dir(dir_option));
-    // The settings page's data folder, stored in the default folder's history, is used from
-    // the next start on (unless --data-dir names one).
-    if (history && !dir_option)
-        if (auto moved = app::AppSettings::stored_data_folder((*history)->db());
-            moved && std::filesystem::path(moved->toStdString()) != (*history)->data_dir()) {
-            if (auto s = (*history)->close(); !s)
-                qCWarning(lcHistory) << "closing the history:" << s.error().message.c_str();
-            history = app::AppStorage::open(moved->toStdString());
-        }
+    // Without --data-dir: the folder chosen on the settings page (kept in the default
+    // folder's history), the default folder until one is chosen.
+    const auto default_dir = QString::fromStdString(storage::resolve_data_dir(std::nullopt).string());
+    auto history = app::AppStorage::open(dir_option ? *dir_option
+                                                    : std::filesystem::path(app::AppSettings::start_data_folder(default_dir).toStdString()));
     if (!history) {
         // Shown in a window, not a crash: e.g. another Tessera holds the history.
         QQmlApplicationEngine qml;
@@ -85,7 +81,8 @@ int main(int argc, char** argv) {
         return QGuiApplication::exec();
     }
     const QString model_path = parser.isSet(model) ? parser.value(model) : app::bundled_model_path();
-    const int rc = run_window(**history, model_path, parser.isSet(theme) ? parser.value(theme) : QString());
+    const int rc = run_window(**history, model_path, parser.isSet(theme) ? parser.value(theme) : QString(),
+                              default_dir);
     // After the window, controller and engine are gone: nothing writes any more.
     if (auto s = (*history)->close(); !s) {
         qCWarning(lcHistory) << "closing the history:" << s.error().message.c_str();

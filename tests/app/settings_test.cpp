@@ -84,7 +84,7 @@ private slots:
         QCOMPARE(s.fontSize(), 17);
         QCOMPARE(s.dataFolder(), elsewhere);
         QCOMPARE(s.currentDataFolder(), data);  // a new folder takes effect at the next start
-        QCOMPARE(AppSettings::stored_data_folder(reopened.storage().db()), std::optional<QString>(elsewhere));
+        QCOMPARE(AppSettings::start_data_folder(data), elsewhere);
         QCOMPARE(reopened.controller().settings()->engineSettings().gpu_layers, 12);
     }
 
@@ -132,6 +132,43 @@ private slots:
         QCOMPARE(s.theme(), QStringLiteral("system"));
         QCOMPARE(s.fontSize(), 14);
         QCOMPARE(s.threads(), 3);
+    }
+
+    // The data folder is kept in the default folder's history (the one read at start), also
+    // when it is changed again from the folder it led to.
+    void theDataFolderIsReadAndWrittenInTheDefaultFolder() {
+        const QString first = dir_.path() + QStringLiteral("/default");
+        const QString second = dir_.path() + QStringLiteral("/second");
+        const QString third = dir_.path() + QStringLiteral("/third");
+        QCOMPARE(AppSettings::start_data_folder(first), first);  // no history there yet
+        {
+            AppFixture app(first);
+            QVERIFY(app.open(false));
+            app.controller().settings()->setDataFolder(second);
+        }
+        QCOMPARE(AppSettings::start_data_folder(first), second);
+        {
+            AppFixture app(second);
+            QVERIFY(app.open(false));
+            AppSettings& s = *app.controller().settings();
+            QCOMPARE(s.dataFolder(), second);  // its own history has no such setting
+            s.setDefaultDataFolder(first);
+            QCOMPARE(s.dataFolder(), second);
+            QCOMPARE(s.currentDataFolder(), second);
+            s.setDataFolder(third);
+            QCOMPARE(s.errorText(), QString());
+            auto own = app.storage().db().query_int("SELECT count(*) FROM settings WHERE key = 'app.dataFolder'");
+            QVERIFY(own.ok());
+            QCOMPARE(*own, 0);
+        }
+        QCOMPARE(AppSettings::start_data_folder(first), third);
+        QCOMPARE(AppSettings::start_data_folder(second), second);
+        // A stored folder that became a file is not followed.
+        QFile file(third);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.close();
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("not using the stored data folder")));
+        QCOMPARE(AppSettings::start_data_folder(first), first);
     }
 
     void devicesListLavapipeWithTheDefaultAndWhy() {
