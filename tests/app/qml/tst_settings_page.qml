@@ -13,6 +13,8 @@ Item {
     height: 1000
 
     Component { id: pageComponent; SettingsPage { anchors.fill: parent; controller: testController } }
+    Component { id: headerComponent; HeaderBar { width: root.width; controller: testController } }
+    SignalSpy { id: pageSpy; signalName: "pageToggled" }
 
     TestCase {
         id: testCase
@@ -25,6 +27,16 @@ Item {
             testController.settings.clearError()
         }
 
+        // The device rows move the controls below them when they arrive: tests click once
+        // the list is there.
+        function makePage() {
+            const page = createTemporaryObject(pageComponent, root)
+            tryVerify(() => !testController.devices.loading && testController.devices.rowCount() > 0, 60000,
+                      testController.devices.message)
+            waitForRendering(page)
+            return page
+        }
+
         function type(field, text) {
             field.forceActiveFocus()
             field.selectAll()
@@ -33,7 +45,7 @@ Item {
         }
 
         function test_devicesListedWithTheDefaultAndWhy() {
-            const page = createTemporaryObject(pageComponent, root)
+            const page = makePage()
             tryVerify(() => !testController.devices.loading && testController.devices.rowCount() > 0, 60000,
                       testController.devices.message)
             verify(testController.devices.defaultReason !== "")
@@ -53,7 +65,7 @@ Item {
         }
 
         function test_badValuesAreNamedAndCannotBeApplied() {
-            const page = createTemporaryObject(pageComponent, root)
+            const page = makePage()
             const apply = findChild(page, "applyEngineButton")
             verify(!apply.enabled)  // nothing changed yet
             type(findChild(page, "threadsField"), "-3")
@@ -74,7 +86,7 @@ Item {
             tryVerify(() => !testController.generating, 60000)
             const conversation = testController.conversationId
             const rows = testController.messages.rowCount()
-            const page = createTemporaryObject(pageComponent, root)
+            const page = makePage()
             type(findChild(page, "contextField"), "64")
             mouseClick(findChild(page, "offloadLayers"))
             type(findChild(page, "layersField"), "5")
@@ -94,7 +106,7 @@ Item {
         }
 
         function test_themeAndFontSizeApplyAtOnce() {
-            const page = createTemporaryObject(pageComponent, root)
+            const page = makePage()
             const themeBox = findChild(page, "themeBox")
             themeBox.currentIndex = 2
             themeBox.activated(2)
@@ -108,7 +120,7 @@ Item {
         }
 
         function test_dataFolderIsForTheNextStart() {
-            const page = createTemporaryObject(pageComponent, root)
+            const page = makePage()
             const field = findChild(page, "dataFolderField")
             type(field, "relative")
             mouseClick(findChild(page, "dataFolderButton"))
@@ -123,10 +135,12 @@ Item {
         }
 
         function test_backupAndExportSayWhereTheFileIs() {
-            const page = createTemporaryObject(pageComponent, root)
+            const page = makePage()
             const result = findChild(page, "actionResult")
-            mouseClick(findChild(page, "backupButton"))
-            tryVerify(() => !testController.dataActions.busy, 60000)
+            const backup = findChild(page, "backupButton")
+            verify(backup.enabled)
+            mouseClick(backup)
+            tryVerify(() => !testController.dataActions.busy && result.text !== "", 60000)
             verify(result.visible)
             verify(result.text.indexOf("Backed up to " + testController.dataActions.backupFolder) === 0, result.text)
             mouseClick(findChild(page, "exportButton"))
@@ -134,8 +148,22 @@ Item {
             verify(result.text.indexOf(testController.dataActions.exportFolder) > 0, result.text)
         }
 
+        function test_theHeadersSettingsButtonOpensThePage() {
+            const header = createTemporaryObject(headerComponent, root)
+            const button = findChild(header, "settingsButton")
+            compare(button.text, "Settings")
+            verify(button.Accessible.name !== "")
+            pageSpy.target = header
+            pageSpy.clear()
+            mouseClick(button)
+            compare(pageSpy.count, 1)
+            compare(pageSpy.signalArguments[0][0], "settings")
+            header.page = "settings"
+            compare(button.text, "Back to chat")
+        }
+
         function test_everyControlHasAnAccessibleName() {
-            const page = createTemporaryObject(pageComponent, root)
+            const page = makePage()
             for (const name of ["deviceBox", "threadsField", "offloadAuto", "offloadLayers", "layersField",
                                 "contextField", "applyEngineButton", "revertEngineButton", "themeBox",
                                 "fontSizeBox", "dataFolderField", "dataFolderButton", "backupButton", "exportButton"]) {
