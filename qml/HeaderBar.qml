@@ -8,8 +8,9 @@ ToolBar {
     id: bar
     required property ChatController controller
     readonly property Engine engine: controller.engine
-    property bool modelsShown: false
-    signal modelsToggled()
+    property string page: "chat"  // which page the window shows: "chat", "models", "settings"
+    readonly property bool modelsShown: page === "models"
+    signal pageToggled(string page)
     implicitHeight: 40
     background: Rectangle { color: Theme.sidebar; Rectangle { anchors.bottom: parent.bottom; width: parent.width; height: 1; color: Theme.border } }
 
@@ -27,11 +28,20 @@ ToolBar {
         Button {
             objectName: "modelsButton"
             text: bar.modelsShown ? qsTr("Back to chat") : qsTr("Models")
-            onClicked: bar.modelsToggled()
+            onClicked: bar.pageToggled("models")
             Layout.preferredHeight: 30
             Accessible.name: bar.modelsShown ? qsTr("Back to the chat") : qsTr("Models: installed models, layer maps and memory")
             ToolTip.visible: hovered
             ToolTip.text: qsTr("Installed models, their layer maps and whether they fit")
+        }
+        Button {
+            objectName: "settingsButton"
+            text: bar.page === "settings" ? qsTr("Back to chat") : qsTr("Settings")
+            onClicked: bar.pageToggled("settings")
+            Layout.preferredHeight: 30
+            Accessible.name: bar.page === "settings" ? qsTr("Back to the chat") : qsTr("Settings: device, threads, theme, data")
+            ToolTip.visible: hovered
+            ToolTip.text: qsTr("Device, threads, context, theme, font size, data folder, backup and export")
         }
         // The model picker: every model the app knows, most recently used first.
         ComboBox {

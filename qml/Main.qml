@@ -8,9 +8,12 @@ import Tessera.Core
 ApplicationWindow {
     id: root
     required property ChatController controller
-    property string themeMode: "system"
-    // The models page replaces the chat while shown (the header's Models button).
-    property bool modelsShown: false
+    // --theme from the command line; empty: the settings page's theme. Choosing a theme on
+    // the page replaces it.
+    property string themeMode: ""
+    // The models or the settings page replaces the chat while shown (the header's buttons).
+    property string page: "chat"  // "chat", "models", "settings"
+    readonly property bool modelsShown: page === "models"
 
     width: 1100
     height: 720
@@ -20,7 +23,9 @@ ApplicationWindow {
     title: qsTr("Tessera")
     color: Theme.window
 
-    Binding { target: Theme; property: "mode"; value: root.themeMode }
+    Binding { target: Theme; property: "mode"; value: root.themeMode !== "" ? root.themeMode : root.controller.settings.theme }
+    Binding { target: Theme; property: "fontSize"; value: root.controller.settings.fontSize }
+    Connections { target: root.controller.settings; function onThemeChanged() { root.themeMode = "" } }
 
     palette.window: Theme.window
     palette.windowText: Theme.text
@@ -36,8 +41,8 @@ ApplicationWindow {
 
     header: HeaderBar {
         controller: root.controller
-        modelsShown: root.modelsShown
-        onModelsToggled: root.modelsShown = !root.modelsShown
+        page: root.page
+        onPageToggled: (page) => root.page = root.page === page ? "chat" : page
     }
     footer: StatusLine { controller: root.controller }
 
@@ -61,7 +66,7 @@ ApplicationWindow {
 
     StackLayout {
         anchors.fill: parent
-        currentIndex: root.modelsShown ? 1 : 0
+        currentIndex: root.page === "models" ? 1 : root.page === "settings" ? 2 : 0
         RowLayout {
             spacing: 0
             Sidebar {
@@ -84,6 +89,10 @@ ApplicationWindow {
         }
         ModelsPage {
             objectName: "modelsPage"
+            controller: root.controller
+        }
+        SettingsPage {
+            objectName: "settingsPage"
             controller: root.controller
         }
     }

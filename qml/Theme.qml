@@ -34,6 +34,6 @@ QtObject {
 
     readonly property int spacing: 8
     readonly property int radius: 8
-    readonly property int fontSize: 14
+    property int fontSize: 14  // the settings page's font size (Main binds it)
     readonly property string monoFont: "monospace"
 }

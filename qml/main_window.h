@@ -14,7 +14,8 @@ class ChatController;
 // the modules are static.)
 void use_app_style();
 
-// themeMode: "system", "light" or "dark". False when the window could not be created.
+// theme_mode: "system", "light" or "dark" (--theme), or empty for the saved setting.
+// False when the window could not be created.
 bool load_main_window(QQmlApplicationEngine& engine, ChatController* controller, const QString& theme_mode);
 bool load_error_window(QQmlApplicationEngine& engine, const QString& message);
 

@@ -47,7 +47,13 @@ ChatController::ChatController(AppStorage& storage, EngineThread& engine, QObjec
       conversations_(storage.conversations(), this),
       models_(storage.db(), storage::system_clock_ms, this),
       library_(storage.db(), QString::fromStdString((storage.data_dir() / "models").string()), models_, this),
+      app_settings_(storage.db(), QString::fromStdString(storage.data_dir().string()), this),
+      devices_(this),
+      data_actions_(QString::fromStdString(storage.data_dir().string()), this),
       settings_(default_settings()) {
+    engine_.setEngineSettings(app_settings_.engineSettings());
+    connect(&app_settings_, &AppSettings::engineSettingsChanged, this,
+            [this] { engine_.setEngineSettings(app_settings_.engineSettings()); });
     show_timer_.setSingleShot(true);
     show_timer_.setInterval(16);
     connect(&show_timer_, &QTimer::timeout, this, &ChatController::showPendingText);
@@ -69,6 +75,19 @@ ChatController::~ChatController() {
     // The engine's last pieces will not arrive; what did is kept.
     if (auto s = reply_->row.stop({}); !s)
         qCWarning(lcChat) << "saving the stopped reply:" << s.error().message.c_str();
+}
+
+bool ChatController::reloadModel() {
+    if (reply_) {
+        setError(tr("Stop the reply first: the model cannot be reloaded while it writes."));
+        return false;
+    }
+    if (engine_.modelPath().isEmpty()) {
+        setError(tr("No model to reload: choose one in the header."));
+        return false;
+    }
+    engine_.load(engine_.modelPath());
+    return true;
 }
 
 void ChatController::setGenerationSettings(const GenerationSettings& settings, bool random_seed) {

@@ -16,9 +16,12 @@
 #include <list>
 #include <optional>
 
+#include "app_settings.h"
 #include "app_storage.h"
 #include "conversation_list_model.h"
 #include "conversation_options.h"
+#include "data_actions.h"
+#include "device_list_model.h"
 #include "engine_thread.h"
 #include "message_list_model.h"
 #include "model_catalog_model.h"
@@ -37,6 +40,10 @@ class ChatController : public QObject {
     Q_PROPERTY(tessera::app::ModelCatalogModel* models READ models CONSTANT)
     // Import and delete of model files (the models page); the models folder is DATA_DIR/models.
     Q_PROPERTY(tessera::app::ModelLibrary* library READ library CONSTANT)
+    // The settings page: the app's settings, the Vulkan devices, backup and export.
+    Q_PROPERTY(tessera::app::AppSettings* settings READ settings CONSTANT)
+    Q_PROPERTY(tessera::app::DeviceListModel* devices READ devices CONSTANT)
+    Q_PROPERTY(tessera::app::DataActions* dataActions READ dataActions CONSTANT)
     Q_PROPERTY(qint64 conversationId READ conversationId NOTIFY conversationChanged)
     Q_PROPERTY(bool generating READ generating NOTIFY generatingChanged)
     Q_PROPERTY(double tokensPerSecond READ tokensPerSecond NOTIFY statsChanged)
@@ -58,6 +65,9 @@ public:
     ConversationListModel* conversations() { return &conversations_; }
     ModelCatalogModel* models() { return &models_; }
     ModelLibrary* library() { return &library_; }
+    AppSettings* settings() { return &app_settings_; }
+    DeviceListModel* devices() { return &devices_; }
+    DataActions* dataActions() { return &data_actions_; }
     qint64 conversationId() const { return conversation_id_; }
     bool generating() const { return reply_.has_value(); }
     double tokensPerSecond() const { return tokens_per_second_; }
@@ -89,6 +99,9 @@ public:
     // the original is untouched. False with errorText when there is nothing to copy.
     Q_INVOKABLE bool forkConversation(qint64 id);
     Q_INVOKABLE void clearError();
+    // Loads the model again with the current engine settings (device, threads, offload,
+    // context); the history is untouched. Refused (false, errorText) while a reply streams.
+    Q_INVOKABLE bool reloadModel();
     // The answer of the last reply shown (Ctrl+Shift+C copies it); empty when there is none.
     Q_INVOKABLE QString lastReplyText() const;
 
@@ -137,6 +150,9 @@ private:
     ConversationListModel conversations_;
     ModelCatalogModel models_;
     ModelLibrary library_;
+    AppSettings app_settings_;
+    DeviceListModel devices_;
+    DataActions data_actions_;
     GenerationSettings settings_;
     bool random_seed_ = true;
     qint64 conversation_id_ = 0;  // 0: a new chat not stored yet

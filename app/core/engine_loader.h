@@ -1,11 +1,12 @@
-// Loading a model with what runs it: the GGUF file, its tokenizer, a CPU forward pass and
-// a chat session. Blocking; the worker thread calls it (and tests, for a reference reply).
+// Loading a model with what runs it: the GGUF file, its tokenizer, the backend's forward
+// pass (CPU or a Vulkan device, backend/backend_choice.h) and a chat session. Blocking; the
+// worker thread calls it (and tests, for a reference reply).
 #pragma once
 
 #include <QString>
 #include <memory>
 
-#include "backend/cpu/forward.h"
+#include "backend/backend_choice.h"
 #include "core/result.h"
 #include "model/model.h"
 #include "session/chat_session.h"
@@ -17,6 +18,11 @@ struct LoadRequest {
     QString path;
     qint64 context_tokens = 4096;  // capped at the model's training context
     int threads = 0;               // 0: one per hardware thread
+    // "auto" (the CPU, as the engine's default), or what parse_backend accepts.
+    QString device = QStringLiteral("auto");
+    // Layers to put on the GPU; -1: automatic. The engine runs a model wholly on one
+    // device (no split yet), so this is carried but does not change the placement.
+    int gpu_layers = -1;
 };
 
 // Members in construction order: the session uses the forward pass and the tokenizer,
@@ -24,7 +30,7 @@ struct LoadRequest {
 struct LoadedEngine {
     std::unique_ptr<Model> model;
     std::unique_ptr<Tokenizer> tokenizer;
-    std::unique_ptr<cpu::CpuForward> forward;
+    Backend backend;
     std::unique_ptr<ChatSession> session;
 };
 

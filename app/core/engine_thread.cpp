@@ -8,9 +8,11 @@ EngineThread::EngineThread(QObject* parent) : QObject(parent), worker_(new Engin
     qRegisterMetaType<tessera::GenerationStats>();
     thread_.setObjectName(QStringLiteral("engine"));
     worker_->moveToThread(&thread_);
-    connect(worker_, &EngineWorker::modelLoaded, this, [this](const QString& name, qint64 context) {
+    connect(worker_, &EngineWorker::modelLoaded, this,
+            [this](const QString& name, qint64 context, const QString& device) {
         model_name_ = name;
         context_size_ = context;
+        device_ = device;
         setState(State::Ready);
     }, Qt::QueuedConnection);
     connect(worker_, &EngineWorker::modelFailed, this, [this](const QString& error) {
@@ -31,6 +33,14 @@ EngineThread::~EngineThread() {
     delete worker_;
 }
 
+void EngineThread::setEngineSettings(const EngineSettings& settings) {
+    settings_ = settings;
+    if (state_ != State::Ready && state_ != State::Loading) {
+        device_ = settings.device == QLatin1String("auto") ? QStringLiteral("CPU") : settings.device;
+        emit stateChanged();
+    }
+}
+
 void EngineThread::load(const QString& path) {
     model_name_ = QFileInfo(path).completeBaseName();
     model_path_ = path;
@@ -38,6 +48,10 @@ void EngineThread::load(const QString& path) {
     setState(State::Loading);
     LoadRequest request;
     request.path = path;
+    request.context_tokens = settings_.context_length;
+    request.threads = settings_.threads;
+    request.device = settings_.device;
+    request.gpu_layers = settings_.gpu_layers;
     QMetaObject::invokeMethod(worker_, [w = worker_, request] { w->loadModel(request); }, Qt::QueuedConnection);
 }
 

@@ -8,6 +8,7 @@
 #include <QThread>
 #include <QtQml/qqmlregistration.h>
 
+#include "app_settings.h"
 #include "engine_worker.h"
 
 namespace tessera::app {
@@ -21,7 +22,9 @@ class EngineThread : public QObject {
     Q_PROPERTY(QString modelPath READ modelPath NOTIFY stateChanged)
     // A model not loaded automatically (the last run stopped while loading it); empty when none.
     Q_PROPERTY(QString offeredModel READ offeredModel NOTIFY stateChanged)
-    Q_PROPERTY(QString device READ device CONSTANT)
+    // What runs the loaded model ("CPU, 4 threads, avx2 kernels", "Vulkan: ..."); the
+    // chosen device before the first load.
+    Q_PROPERTY(QString device READ device NOTIFY stateChanged)
     Q_PROPERTY(qint64 contextSize READ contextSize NOTIFY stateChanged)
     Q_PROPERTY(QString errorText READ errorText NOTIFY stateChanged)
 
@@ -36,10 +39,12 @@ public:
     QString modelName() const { return model_name_; }
     QString modelPath() const { return model_path_; }
     QString offeredModel() const { return offered_model_; }
-    QString device() const { return QStringLiteral("CPU"); }
+    QString device() const { return device_; }
     qint64 contextSize() const { return context_size_; }
     QString errorText() const { return error_text_; }
 
+    // Device, threads, offload and context for the next load (the settings page's).
+    void setEngineSettings(const EngineSettings& settings);
     Q_INVOKABLE void load(const QString& path);
     // Shows `path` as loadable, with the reason it was not loaded, without loading it.
     void offer(const QString& path, const QString& reason);
@@ -65,6 +70,8 @@ private:
     QString model_path_;
     QString offered_model_;
     QString error_text_;
+    QString device_ = QStringLiteral("CPU");
+    EngineSettings settings_;
     qint64 context_size_ = 0;
     quint64 last_request_ = 0;
 };

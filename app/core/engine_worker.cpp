@@ -26,7 +26,8 @@ void EngineWorker::loadModel(const LoadRequest& request) {
     }
     loaded_ = std::move(*loaded);
     qCInfo(lcEngine) << "loaded" << request.path << "context" << loaded_->session->n_ctx();
-    emit modelLoaded(QFileInfo(request.path).completeBaseName(), loaded_->session->n_ctx());
+    emit modelLoaded(QFileInfo(request.path).completeBaseName(), loaded_->session->n_ctx(),
+                     QString::fromStdString(loaded_->backend.description));
 }
 
 void EngineWorker::generate(const GenerationRequest& request) {

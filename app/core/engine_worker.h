@@ -1,4 +1,4 @@
-// The engine on its own thread: owns the model, its tokenizer, the CPU forward pass and
+// The engine on its own thread: owns the model, its tokenizer, the backend's forward pass and
 // the chat session. It is reached only through queued calls (EngineThread makes them) and
 // answers with queued signals carrying only the new piece of text, so the GUI thread never
 // waits on inference. Cancellation is an atomic flag the generation loop reads every token.
@@ -39,7 +39,8 @@ public:
     void generate(const GenerationRequest& request);
 
 signals:
-    void modelLoaded(const QString& name, qint64 contextTokens);
+    // device: what runs it ("CPU, 4 threads, avx2 kernels", "Vulkan: llvmpipe ...").
+    void modelLoaded(const QString& name, qint64 contextTokens, const QString& device);
     void modelFailed(const QString& error);
     void textPiece(quint64 id, const QString& piece);
     // The reply ended (finish reason in the stats: cancelled when stopped).

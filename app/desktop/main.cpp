@@ -8,6 +8,7 @@
 #include <QtQml/qqmlextensionplugin.h>
 #include <memory>
 
+#include "app_settings.h"
 #include "app_storage.h"
 #include "bundled_model.h"
 #include "chat_controller.h"
@@ -25,13 +26,14 @@ using namespace tessera;
 
 namespace {
 
-int run_window(app::AppStorage& storage, const QString& model_path, const QString& theme) {
+int run_window(app::AppStorage& storage, const QString& model_path, const QString& theme, const QString& default_dir) {
     // Registered first, so the model picker lists it.
     if (!model_path.isEmpty())
         if (auto s = storage.register_model(model_path.toStdString()); !s)
             qCWarning(lcHistory) << "registering the model:" << s.error().message.c_str();
     app::EngineThread engine;
     app::ChatController controller(storage, engine);
+    controller.settings()->setDefaultDataFolder(default_dir);
     app::ModelLoadGuard guard(storage.data_dir(), engine);
     if (model_path.isEmpty())
         qCWarning(lcEngine) << "no model given and the bundled model was not found";
@@ -57,8 +59,9 @@ int main(int argc, char** argv) {
                              QStringLiteral("file"));
     QCommandLineOption data_dir(QStringLiteral("data-dir"), QStringLiteral("Folder of the history database."),
                                 QStringLiteral("dir"));
-    QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("system, light or dark."),
-                             QStringLiteral("mode"), QStringLiteral("system"));
+    QCommandLineOption theme(QStringLiteral("theme"),
+                             QStringLiteral("system, light or dark (default: the settings page's choice)."),
+                             QStringLiteral("mode"));
     parser.addOptions({model, data_dir, theme});
     parser.process(app);
 
@@ -66,7 +69,11 @@ int main(int argc, char** argv) {
     app::QuitOnSignals quit_on_signals;  // a clean exit on SIGTERM / SIGINT / SIGHUP too
     std::optional<std::filesystem::path> dir_option;
     if (parser.isSet(data_dir)) dir_option = parser.value(data_dir).toStdString();
-    auto history = app::AppStorage::open(storage::resolve_data_dir(dir_option));
+    // Without --data-dir: the folder chosen on the settings page (kept in the default
+    // folder's history), the default folder until one is chosen.
+    const auto default_dir = QString::fromStdString(storage::resolve_data_dir(std::nullopt).string());
+    auto history = app::AppStorage::open(dir_option ? *dir_option
+                                                    : std::filesystem::path(app::AppSettings::start_data_folder(default_dir).toStdString()));
     if (!history) {
         // Shown in a window, not a crash: e.g. another Tessera holds the history.
         QQmlApplicationEngine qml;
@@ -74,7 +81,8 @@ int main(int argc, char** argv) {
         return QGuiApplication::exec();
     }
     const QString model_path = parser.isSet(model) ? parser.value(model) : app::bundled_model_path();
-    const int rc = run_window(**history, model_path, parser.value(theme));
+    const int rc = run_window(**history, model_path, parser.isSet(theme) ? parser.value(theme) : QString(),
+                              default_dir);
     // After the window, controller and engine are gone: nothing writes any more.
     if (auto s = (*history)->close(); !s) {
         qCWarning(lcHistory) << "closing the history:" << s.error().message.c_str();

@@ -1,7 +1,7 @@
 // The real QML UI, offscreen, over a prepared history: the main window in the light and
 // the dark theme, with a code block, a collapsed reasoning block and a sibling switcher;
 // the models page with the layer map of nas-256 (../shared/fixtures) and of a synthetic
-// 80-layer model shaped like Nemotron-Super.
+// 80-layer model shaped like Nemotron-Super; the settings page in both themes.
 // The PNGs go to SCREENSHOT_DIR (build/<preset>/screenshots/) for people to look at.
 #include <QDir>
 #include <QImage>
@@ -236,7 +236,7 @@ private slots:
         auto* window = qobject_cast<QQuickWindow*>(qml_->rootObjects().constFirst());
         QVERIFY(window);
         window->resize(1280, 900);
-        window->setProperty("modelsShown", true);
+        window->setProperty("page", QStringLiteral("models"));
         QVERIFY(QTest::qWaitForWindowExposed(window));
         auto* page = window->findChild<QQuickItem*>(QStringLiteral("modelsPage"));
         QVERIFY(page);
@@ -256,6 +256,44 @@ private slots:
         QVERIFY(image.save(path));
         qInfo("screenshot: %s", qPrintable(path));
         QVERIFY2(distinct_colours(image) > 40, "the window is (nearly) a single colour");
+        qml_.reset();
+    }
+
+    void settingsPage_data() {
+        QTest::addColumn<QString>("theme");
+        QTest::newRow("light") << QStringLiteral("light");
+        QTest::newRow("dark") << QStringLiteral("dark");
+    }
+
+    // The settings page: the Vulkan devices (lavapipe here) with the default and why, engine,
+    // appearance and data sections, after a backup so its result line shows.
+    void settingsPage() {
+        QFETCH(QString, theme);
+        qml_ = std::make_unique<QQmlApplicationEngine>();
+        QVERIFY(load_main_window(*qml_, &app_->controller(), theme));
+        auto* window = qobject_cast<QQuickWindow*>(qml_->rootObjects().constFirst());
+        QVERIFY(window);
+        window->resize(1100, 1180);
+        window->setProperty("page", QStringLiteral("settings"));
+        QVERIFY(QTest::qWaitForWindowExposed(window));
+        DeviceListModel& devices = *app_->controller().devices();
+        QTRY_VERIFY_WITH_TIMEOUT(!devices.loading() && devices.rowCount() > 0, 60000);
+        DataActions& actions = *app_->controller().dataActions();
+        if (actions.resultText().isEmpty()) {
+            QVERIFY(actions.backUp());
+            QTRY_VERIFY_WITH_TIMEOUT(!actions.busy(), 60000);
+            QVERIFY2(actions.resultOk(), qPrintable(actions.resultText()));
+        }
+        QTest::qWait(50);  // one more frame after the last change
+
+        const QImage image = window->grabWindow();
+        const QString path = QStringLiteral(SCREENSHOT_DIR "/settings-page-%1.png").arg(theme);
+        QVERIFY(image.save(path));
+        qInfo("screenshot: %s", qPrintable(path));
+        QVERIFY2(distinct_colours(image) > 40, "the window is (nearly) a single colour");
+        // The page's background follows the theme.
+        const double lightness = image.pixelColor(image.width() - 20, image.height() / 2).lightnessF();
+        QVERIFY2(theme == QLatin1String("dark") ? lightness < 0.3 : lightness > 0.8, qPrintable(QString::number(lightness)));
         qml_.reset();
     }
 
