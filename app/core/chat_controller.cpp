@@ -47,6 +47,7 @@ ChatController::ChatController(AppStorage& storage, EngineThread& engine, QObjec
       conversations_(storage.conversations(), this),
       models_(storage.db(), storage::system_clock_ms, this),
       library_(storage.db(), QString::fromStdString((storage.data_dir() / "models").string()), models_, this),
+      downloads_(QString::fromStdString(storage.db().path().string()), library_.modelsFolder(), {}, this),
       settings_(default_settings()) {
     show_timer_.setSingleShot(true);
     show_timer_.setInterval(16);
@@ -58,6 +59,7 @@ ChatController::ChatController(AppStorage& storage, EngineThread& engine, QObjec
     connect(&engine_, &EngineThread::replyFailed, this, &ChatController::onReplyFailed);
     connect(&conversations_, &ConversationListModel::errorOccurred, this, &ChatController::setError);
     connect(&models_, &ModelCatalogModel::errorOccurred, this, &ChatController::setError);
+    connect(&downloads_, &Downloads::modelRegistered, &models_, &ModelCatalogModel::refresh);
     connect(&conversations_, &ConversationListModel::removed, this, [this](qint64 id) {
         if (id == conversation_id_) newChat();
     });

@@ -19,6 +19,7 @@
 #include "app_storage.h"
 #include "conversation_list_model.h"
 #include "conversation_options.h"
+#include "downloads.h"
 #include "engine_thread.h"
 #include "message_list_model.h"
 #include "model_catalog_model.h"
@@ -37,6 +38,8 @@ class ChatController : public QObject {
     Q_PROPERTY(tessera::app::ModelCatalogModel* models READ models CONSTANT)
     // Import and delete of model files (the models page); the models folder is DATA_DIR/models.
     Q_PROPERTY(tessera::app::ModelLibrary* library READ library CONSTANT)
+    // Model downloads into the same folder (the models page's Downloads section).
+    Q_PROPERTY(tessera::app::Downloads* downloads READ downloads CONSTANT)
     Q_PROPERTY(qint64 conversationId READ conversationId NOTIFY conversationChanged)
     Q_PROPERTY(bool generating READ generating NOTIFY generatingChanged)
     Q_PROPERTY(double tokensPerSecond READ tokensPerSecond NOTIFY statsChanged)
@@ -58,6 +61,7 @@ public:
     ConversationListModel* conversations() { return &conversations_; }
     ModelCatalogModel* models() { return &models_; }
     ModelLibrary* library() { return &library_; }
+    Downloads* downloads() { return &downloads_; }
     qint64 conversationId() const { return conversation_id_; }
     bool generating() const { return reply_.has_value(); }
     double tokensPerSecond() const { return tokens_per_second_; }
@@ -134,6 +138,7 @@ private:
     ConversationListModel conversations_;
     ModelCatalogModel models_;
     ModelLibrary library_;
+    Downloads downloads_;
     GenerationSettings settings_;
     bool random_seed_ = true;
     qint64 conversation_id_ = 0;  // 0: a new chat not stored yet
