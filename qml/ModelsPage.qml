@@ -5,7 +5,8 @@ import QtQuick.Layouts
 import Tessera.Core
 
 // The models page: the installed models on the left, with import below them; the chosen
-// model's details on the right (facts, layer map, will it fit), with load and delete.
+// model's details in the middle (facts, layer map, will it fit), with load and delete; the
+// downloads on the right.
 Rectangle {
     id: page
     required property ChatController controller
@@ -139,7 +140,13 @@ Rectangle {
 
                 // Import a file or folder: copied into the models folder, or used where it is.
                 Rectangle { Layout.fillWidth: true; implicitHeight: 1; color: Theme.border }
-                Label { text: qsTr("Import a GGUF file or folder, or a Hugging Face checkpoint"); font.bold: true; color: Theme.text }
+                Label {
+                    Layout.fillWidth: true  // wraps inside the column instead of running under the details
+                    text: qsTr("Import a GGUF file or folder, or a Hugging Face checkpoint")
+                    wrapMode: Text.Wrap
+                    font.bold: true
+                    color: Theme.text
+                }
                 TextField {
                     id: importPath
                     objectName: "importPathField"
@@ -387,6 +394,14 @@ Rectangle {
                 }
                 Item { implicitHeight: 12 }
             }
+        }
+        Rectangle { Layout.fillHeight: true; implicitWidth: 1; color: Theme.border }
+
+        DownloadsPanel {
+            objectName: "downloadsPanel"
+            Layout.preferredWidth: 360
+            Layout.fillHeight: true
+            downloads: page.controller.downloads
         }
     }
 
