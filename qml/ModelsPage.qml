@@ -6,7 +6,7 @@ import Tessera.Core
 
 // The models page: the installed models on the left, with import below them; the chosen
 // model's details in the middle (facts, layer map, will it fit), with load and delete; the
-// downloads on the right.
+// downloads and the Hugging Face catalog on the right.
 Rectangle {
     id: page
     required property ChatController controller
@@ -397,11 +397,28 @@ Rectangle {
         }
         Rectangle { Layout.fillHeight: true; implicitWidth: 1; color: Theme.border }
 
-        DownloadsPanel {
-            objectName: "downloadsPanel"
+        // Downloads above, the catalog to download from below.
+        Item {
             Layout.preferredWidth: 360
             Layout.fillHeight: true
-            downloads: page.controller.downloads
+            DownloadsPanel {
+                objectName: "downloadsPanel"
+                anchors { left: parent.left; right: parent.right; top: parent.top; bottom: catalogBorder.top }
+                downloads: page.controller.downloads
+            }
+            Rectangle {
+                id: catalogBorder
+                anchors { left: parent.left; right: parent.right; bottom: catalogPanel.top }
+                height: 1
+                color: Theme.border
+            }
+            CatalogPanel {
+                id: catalogPanel
+                objectName: "catalogPanel"
+                anchors { left: parent.left; right: parent.right; bottom: parent.bottom }
+                height: Math.round(parent.height * 0.45)
+                downloads: page.controller.downloads
+            }
         }
     }
 

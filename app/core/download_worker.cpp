@@ -1,5 +1,6 @@
 #include "download_worker.h"
 
+#include <QDateTime>
 #include <QFileInfo>
 
 #include "downloads/downloads_logging.h"
@@ -10,6 +11,14 @@ namespace tessera::app {
 namespace {
 
 QString qs(const std::string& s) { return QString::fromStdString(s); }
+
+// Where an answer came from, for the page: empty when fresh from the network.
+QString cache_note(bool from_cache, qint64 fetched_at_ms, const QString& error) {
+    if (from_cache)
+        return DownloadWorker::tr("Offline (%1): showing the list saved %2.")
+            .arg(error, QDateTime::fromMSecsSinceEpoch(fetched_at_ms).toString(Qt::ISODate));
+    return error;
+}
 
 }  // namespace
 
@@ -44,6 +53,17 @@ void DownloadWorker::open() {
     connect(manager_.get(), &downloads::DownloadManager::jobChanged, this, &DownloadWorker::markChanged);
     connect(manager_.get(), &downloads::DownloadManager::jobFinished, this, &DownloadWorker::onFinished);
     connect(hub_.get(), &downloads::HfCatalog::filesListed, this, &DownloadWorker::onFilesListed);
+    connect(hub_.get(), &downloads::HfCatalog::searchFinished, this, &DownloadWorker::onSearched);
+    if (auto saved = db_->prepare("SELECT value FROM settings WHERE key = ?");
+        saved && saved->bind(1, std::string(kCatalogUrlKey)).ok()) {
+        if (auto row = saved->step(); row && *row) {
+            const QUrl url(qs(saved->column_text(0)));
+            if (url.isValid()) {
+                setCatalogUrl(url);
+                emit catalogUrlLoaded(url);
+            }
+        }
+    }
     manager_->start();
     // What an earlier run left (paused, failed, interrupted) is shown at once; done jobs are history.
     if (auto jobs = catalog_->downloads(); jobs) {
@@ -57,7 +77,44 @@ void DownloadWorker::open() {
 
 void DownloadWorker::setCatalogUrl(const QUrl& url) {
     catalog_url_ = url;
-    if (hub_) hub_->set_base_url(url);
+    if (!hub_) return;
+    hub_->set_base_url(url);
+    if (auto s = db_->run("INSERT INTO settings (key, value) VALUES (?, ?) "
+                          "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                          std::string(kCatalogUrlKey), url.toString().toStdString());
+        !s)
+        qCWarning(lcDownloads) << "the catalog address was not saved:" << qs(s.error().message);
+}
+
+void DownloadWorker::searchCatalog(const QString& query) {
+    if (!hub_) return emit catalogSearched({}, tr("Downloads are unavailable."));
+    if (!query.trimmed().isEmpty()) return hub_->search(query.trimmed());
+    // Nothing typed: the bundled repositories and those added by hand, without asking the network.
+    QVariantList repos;
+    for (const QString& repo : hub_->repos()) {
+        const auto billions = downloads::parameter_billions_from_name(repo);
+        repos << QVariantMap{{QStringLiteral("repo"), repo},
+                             {QStringLiteral("downloads"), -1},
+                             {QStringLiteral("billions"), billions.value_or(0)},
+                             {QStringLiteral("multiMachine"), downloads::needs_multiple_machines(billions, 0)}};
+    }
+    emit catalogSearched(repos, {});
+}
+
+void DownloadWorker::listRepoFiles(const QString& repo) {
+    if (!hub_) return emit catalogFilesListed(repo, {}, tr("Downloads are unavailable."));
+    shown_repos_.insert(repo);
+    if (!wanted_files_.contains(repo)) hub_->list_files(repo);
+}
+
+void DownloadWorker::onSearched(const downloads::SearchResult& result) {
+    QVariantList repos;
+    for (const downloads::HfModel& m : result.models)
+        repos << QVariantMap{{QStringLiteral("repo"), m.repo},
+                             {QStringLiteral("downloads"), m.downloads},
+                             {QStringLiteral("billions"), m.parameter_billions.value_or(0)},
+                             {QStringLiteral("multiMachine"), m.needs_multiple_machines}};
+    emit catalogSearched(repos, cache_note(result.from_cache, result.fetched_at_ms, result.error));
 }
 
 void DownloadWorker::addUrl(const QUrl& url) {
@@ -68,12 +125,23 @@ void DownloadWorker::addUrl(const QUrl& url) {
 
 void DownloadWorker::addHubFile(const HubFileRef& file) {
     if (!hub_) return emit refused(tr("Downloads are unavailable."));
-    const bool listing = wanted_files_.contains(file.repo);
+    const bool listing = wanted_files_.contains(file.repo) || shown_repos_.contains(file.repo);
     wanted_files_.insert(file.repo, file.path);
     if (!listing) hub_->list_files(file.repo);
 }
 
 void DownloadWorker::onFilesListed(const downloads::FilesResult& result) {
+    if (shown_repos_.remove(result.repo)) {
+        QVariantList files;
+        for (const downloads::HfFile& f : result.files) {
+            if (!f.is_gguf) continue;
+            files << QVariantMap{{QStringLiteral("path"), f.path},
+                                 {QStringLiteral("size"), f.size},
+                                 {QStringLiteral("verified"), f.sha256.has_value()},
+                                 {QStringLiteral("multiMachine"), f.needs_multiple_machines}};
+        }
+        emit catalogFilesListed(result.repo, files, cache_note(result.from_cache, result.fetched_at_ms, result.error));
+    }
     const QStringList paths = wanted_files_.values(result.repo);
     wanted_files_.remove(result.repo);
     for (const QString& path : paths) {

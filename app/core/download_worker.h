@@ -14,6 +14,7 @@
 #include <QObject>
 #include <QSet>
 #include <QTimer>
+#include <QVariantList>
 #include <memory>
 
 #include "download_rows.h"
@@ -38,16 +39,27 @@ public:
     void pause(qint64 id) { if (manager_) manager_->pause(id); }
     void resume(qint64 id) { if (manager_) manager_->resume(id); }
     void cancel(qint64 id) { if (manager_) manager_->cancel(id); }
+    // Saved in the settings table (kCatalogUrlKey), so the next start uses it too.
     void setCatalogUrl(const QUrl& url);
+    void searchCatalog(const QString& query);
+    void listRepoFiles(const QString& repo);
+
+    static constexpr const char* kCatalogUrlKey = "hf_base_url";
 
 signals:
     void rowsChanged(const QList<tessera::app::DownloadRow>& rows, const tessera::app::DownloadTotals& totals);
     void refused(const QString& message);          // an add that did not become a job
     void modelRegistered(const QString& path);     // in the catalog, with what the reader found
+    void catalogUrlLoaded(const QUrl& url);         // the saved base URL, read at open()
+    // Catalog answers as QML-ready maps (catalog_rows in downloads.cpp names the keys);
+    // status says when they come from the offline cache.
+    void catalogSearched(const QVariantList& repos, const QString& status);
+    void catalogFilesListed(const QString& repo, const QVariantList& files, const QString& status);
 
 private:
     void enqueue(const downloads::DownloadRequest& request);
     void onFilesListed(const downloads::FilesResult& result);
+    void onSearched(const downloads::SearchResult& result);
     void onFinished(qint64 id, const QString& path);
     void markChanged(qint64 id);
     void sendRows();
@@ -60,7 +72,8 @@ private:
     std::unique_ptr<storage::CatalogStore> catalog_;
     std::unique_ptr<downloads::DownloadManager> manager_;
     std::unique_ptr<downloads::HfCatalog> hub_;
-    QMultiHash<QString, QString> wanted_files_;  // repository -> files asked for, until it is listed
+    QMultiHash<QString, QString> wanted_files_;
+    QSet<QString> shown_repos_;  // file lists asked for by the page  // repository -> files asked for, until it is listed
     QHash<qint64, qint64> known_totals_;  // job -> size the server announced
     QSet<qint64> changed_;
     QTimer send_timer_;

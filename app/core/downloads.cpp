@@ -17,6 +17,24 @@ Downloads::Downloads(QString database_path, QString models_folder, downloads::Do
     connect(worker_, &DownloadWorker::rowsChanged, this, &Downloads::onRows, Qt::QueuedConnection);
     connect(worker_, &DownloadWorker::refused, this, &Downloads::setError, Qt::QueuedConnection);
     connect(worker_, &DownloadWorker::modelRegistered, this, &Downloads::modelRegistered, Qt::QueuedConnection);
+    connect(worker_, &DownloadWorker::catalogUrlLoaded, this, [this](const QUrl& url) {
+        catalog_url_ = url;
+        emit catalogUrlChanged();
+    }, Qt::QueuedConnection);
+    connect(worker_, &DownloadWorker::catalogSearched, this, [this](const QVariantList& repos, const QString& status) {
+        catalog_repos_ = repos;
+        catalog_status_ = status;
+        catalog_busy_ = false;
+        emit catalogChanged();
+    }, Qt::QueuedConnection);
+    connect(worker_, &DownloadWorker::catalogFilesListed, this,
+            [this](const QString& repo, const QVariantList& files, const QString& status) {
+                if (repo != files_repo_) return;  // another repository was chosen meanwhile
+                catalog_files_ = files;
+                catalog_status_ = status;
+                catalog_busy_ = false;
+                emit catalogChanged();
+            }, Qt::QueuedConnection);
     thread_.start();
     QMetaObject::invokeMethod(worker_, &DownloadWorker::open, Qt::QueuedConnection);
 }
@@ -59,6 +77,20 @@ void Downloads::resume(qint64 id) {
 
 void Downloads::cancel(qint64 id) {
     QMetaObject::invokeMethod(worker_, [w = worker_, id] { w->cancel(id); }, Qt::QueuedConnection);
+}
+
+void Downloads::searchCatalog(const QString& query) {
+    catalog_busy_ = true;
+    emit catalogChanged();
+    QMetaObject::invokeMethod(worker_, [w = worker_, query] { w->searchCatalog(query); }, Qt::QueuedConnection);
+}
+
+void Downloads::showRepoFiles(const QString& repo) {
+    files_repo_ = repo;
+    catalog_files_.clear();
+    catalog_busy_ = true;
+    emit catalogChanged();
+    QMetaObject::invokeMethod(worker_, [w = worker_, repo] { w->listRepoFiles(repo); }, Qt::QueuedConnection);
 }
 
 void Downloads::clearError() { setError({}); }

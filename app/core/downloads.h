@@ -9,6 +9,7 @@
 #include <QObject>
 #include <QThread>
 #include <QUrl>
+#include <QVariantList>
 #include <QtQml/qqmlregistration.h>
 
 #include "download_list_model.h"
@@ -32,6 +33,14 @@ class Downloads : public QObject {
     Q_PROPERTY(QString errorText READ errorText NOTIFY errorTextChanged)
     // The Hugging Face API base (the Hub, a mirror, a test server) "owner/repo/file" is resolved against.
     Q_PROPERTY(QString catalogUrl READ catalogUrl WRITE setCatalogUrl NOTIFY catalogUrlChanged)
+    // The catalog: repositories found (each {repo, downloads (-1 unknown), billions (0 unknown),
+    // multiMachine}), the .gguf files of the one shown (each {path, size, verified: has an LFS
+    // SHA-256, multiMachine}), and where the answer came from ("" when fresh, else offline/cache).
+    Q_PROPERTY(QVariantList catalogRepos READ catalogRepos NOTIFY catalogChanged)
+    Q_PROPERTY(QString filesRepo READ filesRepo NOTIFY catalogChanged)
+    Q_PROPERTY(QVariantList catalogFiles READ catalogFiles NOTIFY catalogChanged)
+    Q_PROPERTY(QString catalogStatus READ catalogStatus NOTIFY catalogChanged)
+    Q_PROPERTY(bool catalogBusy READ catalogBusy NOTIFY catalogChanged)
 
 public:
     Downloads(QString database_path, QString models_folder, downloads::DownloadSettings settings = {},
@@ -48,6 +57,16 @@ public:
     QString errorText() const { return error_text_; }
     QString catalogUrl() const { return catalog_url_.toString(); }
     void setCatalogUrl(const QString& url);
+    QVariantList catalogRepos() const { return catalog_repos_; }
+    QString filesRepo() const { return files_repo_; }
+    QVariantList catalogFiles() const { return catalog_files_; }
+    QString catalogStatus() const { return catalog_status_; }
+    bool catalogBusy() const { return catalog_busy_; }
+
+    // Searches the Hub (through the cache when offline); an empty query lists the bundled
+    // repositories and those added by hand.
+    Q_INVOKABLE void searchCatalog(const QString& query);
+    Q_INVOKABLE void showRepoFiles(const QString& repo);
 
     // An https URL, http to this machine only, or "owner/repository/file.gguf" from the
     // catalog. False (with errorText) when the text is refused at once; a refusal from the
@@ -63,6 +82,7 @@ signals:
     void totalsChanged();
     void errorTextChanged();
     void catalogUrlChanged();
+    void catalogChanged();
     void modelRegistered(const QString& path);
 
 private:
@@ -75,6 +95,9 @@ private:
     DownloadTotals totals_;
     QString error_text_;
     QUrl catalog_url_;
+    QVariantList catalog_repos_, catalog_files_;
+    QString files_repo_, catalog_status_;
+    bool catalog_busy_ = false;
 };
 
 }  // namespace tessera::app

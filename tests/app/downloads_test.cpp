@@ -270,8 +270,80 @@ private slots:
         QCOMPARE(downloads.jobs()->rowCount(), 1);
     }
 
+    // The catalog section: search and file lists from a fake Hub, flags, the offline cache,
+    // and the base URL kept across a restart.
+    void catalogSearchFilesOfflineAndItsAddress() {
+        const QString repo = QStringLiteral("test-owner/Every-Variant-GGUF");
+        const QString ultra = QStringLiteral("nvidia/Llama-3_1-Nemotron-Ultra-253B-v1-GGUF");
+        server_->set_handler([this, repo, ultra](const HttpRequest& request) {
+            const QString path = QUrl(QString::fromLatin1(request.target)).path();
+            HttpResponse r;
+            r.header("Content-Type", "application/json");
+            if (path == QLatin1String("/api/models")) {
+                r.body = QJsonDocument(QJsonArray{QJsonObject{{"id", ultra}, {"downloads", 1200}, {"likes", 3}},
+                                                  QJsonObject{{"id", repo}, {"downloads", 5}, {"likes", 0}}})
+                             .toJson();
+            } else if (path == QStringLiteral("/api/models/%1/tree/main").arg(repo)) {
+                QJsonObject lfs{{"oid", sha256_hex(model_)}, {"size", model_.size()}, {"pointerSize", 134}};
+                r.body = QJsonDocument(QJsonArray{QJsonObject{{"type", "file"}, {"path", "README.md"}, {"size", 20}, {"oid", "a1"}},
+                                                  QJsonObject{{"type", "file"}, {"path", "every-variant-F32.gguf"},
+                                                              {"size", model_.size()}, {"oid", "b2"}, {"lfs", lfs}}})
+                             .toJson();
+            } else {
+                r.status = 404;
+            }
+            return r;
+        });
+        Downloads& downloads = *app_->controller().downloads();
+        const QString base = server_->url(QString()).toString();
+        downloads.setCatalogUrl(base);
+
+        // Nothing typed: the bundled repositories, Ultra-253B flagged, no network asked.
+        downloads.searchCatalog(QString());
+        QTRY_VERIFY_WITH_TIMEOUT(!downloads.catalogBusy(), kWaitMs);
+        QVERIFY(downloads.catalogRepos().size() >= 3);
+        QCOMPARE(server_->requests().size(), 0);
+        bool bundled_ultra_flagged = false;
+        for (const QVariant& v : downloads.catalogRepos())
+            if (v.toMap().value("repo").toString().contains(QStringLiteral("Ultra-253B")))
+                bundled_ultra_flagged = v.toMap().value("multiMachine").toBool();
+        QVERIFY(bundled_ultra_flagged);
+
+        downloads.searchCatalog(QStringLiteral("nemotron"));
+        QTRY_VERIFY_WITH_TIMEOUT(!downloads.catalogBusy(), kWaitMs);
+        QCOMPARE(downloads.catalogStatus(), QString());
+        QVariantList repos = downloads.catalogRepos();
+        QCOMPARE(repos.size(), 2);
+        QCOMPARE(repos.at(0).toMap().value("repo").toString(), ultra);
+        QCOMPARE(repos.at(0).toMap().value("billions").toDouble(), 253.0);
+        QVERIFY(repos.at(0).toMap().value("multiMachine").toBool());
+        QVERIFY(!repos.at(1).toMap().value("multiMachine").toBool());
+        QCOMPARE(repos.at(1).toMap().value("downloads").toLongLong(), 5);
+
+        downloads.showRepoFiles(repo);
+        QTRY_VERIFY_WITH_TIMEOUT(!downloads.catalogBusy(), kWaitMs);
+        QCOMPARE(downloads.filesRepo(), repo);
+        const QVariantList files = downloads.catalogFiles();
+        QCOMPARE(files.size(), 1);  // .gguf files only
+        QCOMPARE(files.at(0).toMap().value("path").toString(), QStringLiteral("every-variant-F32.gguf"));
+        QCOMPARE(files.at(0).toMap().value("size").toLongLong(), model_.size());
+        QVERIFY(files.at(0).toMap().value("verified").toBool());
+
+        // Offline: the same search is answered from the database, and says so.
+        server_.reset();
+        downloads.searchCatalog(QStringLiteral("nemotron"));
+        QTRY_VERIFY_WITH_TIMEOUT(!downloads.catalogBusy(), kWaitMs);
+        QCOMPARE(downloads.catalogRepos().size(), 2);
+        QVERIFY2(downloads.catalogStatus().startsWith(QStringLiteral("Offline")), qPrintable(downloads.catalogStatus()));
+
+        // The address is a setting: the next start uses it.
+        open_app();
+        QTRY_COMPARE_WITH_TIMEOUT(app_->controller().downloads()->catalogUrl(), base, kWaitMs);
+    }
+
 private:
     void open_app() {
+        app_.reset();  // the previous run (and its history lock) goes first
         app_ = std::make_unique<AppFixture>(data_->path());
         QVERIFY(app_->open(false));
     }

@@ -6,7 +6,7 @@ import Tessera.Ui
 // The Downloads section of the models page over a real controller and a real HTTP server on
 // loopback (testDownloadUrl): a refused address shows why, a download shows its progress and
 // can be paused and resumed with its buttons, the finished file is in the installed list, and
-// Clear takes the row away.
+// Clear takes the row away; the catalog lists its bundled repositories, Ultra-253B flagged.
 Item {
     id: root
     width: 1280
@@ -42,6 +42,20 @@ Item {
             verify(error.text.indexOf("https") >= 0, error.text)
             compare(findChild(page, "downloadJobs").count, 0)
             compare(findChild(page, "downloadSourceField").text, "http://example.org/model.gguf")  // kept to fix
+        }
+
+        // Before any search the catalog lists the bundled repositories (no network is asked:
+        // the catalog's address is the real Hub here, so nothing below clicks a repository).
+        function test_catalogListsTheBundledRepositories() {
+            const page = createTemporaryObject(pageComponent, root)
+            const repos = findChild(page, "catalogRepos")
+            tryVerify(() => repos.count >= 4, 30000)
+            let flagged = []
+            for (let i = 0; i < repos.count; ++i)
+                if (repos.model[i].multiMachine) flagged.push(repos.model[i].repo)
+            compare(flagged.length, 1)
+            verify(flagged[0].indexOf("Ultra-253B") >= 0, flagged[0])
+            compare(findChild(page, "catalogFiles").visible, false)
         }
 
         function test_downloadPauseResumeAndInstall() {
