@@ -21,6 +21,7 @@
 #include "downloads.h"
 #include "fault_server.h"
 #include "nas_test_models.h"
+#include "storage/paths.h"
 
 using namespace tessera;
 using namespace tessera::app;
@@ -223,6 +224,16 @@ private slots:
             QTRY_VERIFY_WITH_TIMEOUT(downloads.jobs()->rowCount() == 1 && downloads.jobs()->at(0).bytes_done > 0, kWaitMs);
         }
         app_.reset();
+        {
+            // The worker was torn down on its thread: the manager saved the job as queued,
+            // with the bytes written so far.
+            storage::Database db = open_database(QDir(data_->path()).filePath(QString::fromLatin1(storage::kDatabaseFileName)));
+            storage::CatalogStore catalog(db);
+            auto jobs = catalog.downloads();
+            QVERIFY(jobs && jobs->size() == 1);
+            QCOMPARE(jobs->front().state, storage::DownloadState::queued);
+            QVERIFY(jobs->front().bytes_done > 0);
+        }
         const int before = server_->requests().size();
         open_app();
         Downloads& downloads = *app_->controller().downloads();
