@@ -47,7 +47,8 @@ ChatController::ChatController(AppStorage& storage, EngineThread& engine, QObjec
       conversations_(storage.conversations(), this),
       models_(storage.db(), storage::system_clock_ms, this),
       library_(storage.db(), QString::fromStdString((storage.data_dir() / "models").string()), models_, this),
-      downloads_(QString::fromStdString(storage.db().path().string()), library_.modelsFolder(), {}, this),
+      downloads_(QString::fromStdString(storage.db().path().string()), library_.modelsFolder(), {},
+                 storage.report().read_only ? QString::fromStdString(storage.report().read_only_reason) : QString(), this),
       settings_(default_settings()) {
     show_timer_.setSingleShot(true);
     show_timer_.setInterval(16);

@@ -23,11 +23,12 @@ QString cache_note(bool from_cache, qint64 fetched_at_ms, const QString& error) 
 }  // namespace
 
 DownloadWorker::DownloadWorker(QString database_path, QString models_folder, downloads::DownloadSettings settings,
-                               QUrl catalog_url)
+                               QUrl catalog_url, QString read_only_reason)
     : database_path_(std::move(database_path)),
       models_folder_(std::move(models_folder)),
       settings_(std::move(settings)),
       catalog_url_(std::move(catalog_url)),
+      read_only_reason_(std::move(read_only_reason)),
       send_timer_(this) {
     send_timer_.setSingleShot(true);
     send_timer_.setInterval(kRowUpdateMs);
@@ -39,7 +40,13 @@ DownloadWorker::~DownloadWorker() {
     manager_.reset();  // saves running jobs as queued, before the connection closes
 }
 
+QString DownloadWorker::unavailable() const {
+    return read_only_reason_.isEmpty() ? tr("Downloads are unavailable.")
+                                       : tr("Downloads are off while the history is open read-only: %1").arg(read_only_reason_);
+}
+
 void DownloadWorker::open() {
+    if (!read_only_reason_.isEmpty()) return;  // the queue lives in the database, which must not be written
     auto db = storage::Database::open(database_path_.toStdString());
     if (!db) {
         emit refused(tr("Downloads are unavailable: the history database could not be opened a second time (%1).")
@@ -87,7 +94,7 @@ void DownloadWorker::setCatalogUrl(const QUrl& url) {
 }
 
 void DownloadWorker::searchCatalog(const QString& query) {
-    if (!hub_) return emit catalogSearched({}, tr("Downloads are unavailable."));
+    if (!hub_) return emit catalogSearched({}, unavailable());
     if (!query.trimmed().isEmpty()) return hub_->search(query.trimmed());
     // Nothing typed: the bundled repositories and those added by hand, without asking the network.
     QVariantList repos;
@@ -102,7 +109,7 @@ void DownloadWorker::searchCatalog(const QString& query) {
 }
 
 void DownloadWorker::listRepoFiles(const QString& repo) {
-    if (!hub_) return emit catalogFilesListed(repo, {}, tr("Downloads are unavailable."));
+    if (!hub_) return emit catalogFilesListed(repo, {}, unavailable());
     shown_repos_.insert(repo);
     if (!wanted_files_.contains(repo)) hub_->list_files(repo);
 }
@@ -118,13 +125,14 @@ void DownloadWorker::onSearched(const downloads::SearchResult& result) {
 }
 
 void DownloadWorker::addUrl(const QUrl& url) {
+    if (!manager_) return emit refused(unavailable());
     auto request = downloads::HfCatalog::download_request(url);
     if (auto* why = std::get_if<QString>(&request)) return emit refused(*why);
     enqueue(std::get<downloads::DownloadRequest>(request));
 }
 
 void DownloadWorker::addHubFile(const HubFileRef& file) {
-    if (!hub_) return emit refused(tr("Downloads are unavailable."));
+    if (!hub_) return emit refused(unavailable());
     const bool listing = wanted_files_.contains(file.repo) || shown_repos_.contains(file.repo);
     wanted_files_.insert(file.repo, file.path);
     if (!listing) hub_->list_files(file.repo);
@@ -163,7 +171,7 @@ void DownloadWorker::onFilesListed(const downloads::FilesResult& result) {
 }
 
 void DownloadWorker::enqueue(const downloads::DownloadRequest& request) {
-    if (!manager_) return emit refused(tr("Downloads are unavailable."));
+    if (!manager_) return emit refused(unavailable());
     auto id = manager_->enqueue(request);
     if (auto* why = std::get_if<QString>(&id)) emit refused(*why);
 }

@@ -29,12 +29,16 @@ class DownloadWorker : public QObject {
 public:
     static constexpr int kRowUpdateMs = 100;
 
-    DownloadWorker(QString database_path, QString models_folder, downloads::DownloadSettings settings, QUrl catalog_url);
+    // read_only_reason: non-empty when the history is open read-only (a newer version's schema,
+    // S8): then nothing is written, and every request is refused with it.
+    DownloadWorker(QString database_path, QString models_folder, downloads::DownloadSettings settings, QUrl catalog_url,
+                   QString read_only_reason = {});
     ~DownloadWorker() override;  // transfers stop; their jobs resume at the next start
 
     // On the worker thread: opens the connection, resumes jobs a previous run left, sends the rows.
     void open();
     void addUrl(const QUrl& url);
+    QString unavailable() const;
     void addHubFile(const HubFileRef& file);
     void pause(qint64 id) { if (manager_) manager_->pause(id); }
     void resume(qint64 id) { if (manager_) manager_->resume(id); }
@@ -68,6 +72,7 @@ private:
     QString database_path_, models_folder_;
     downloads::DownloadSettings settings_;
     QUrl catalog_url_;
+    QString read_only_reason_;
     std::unique_ptr<storage::Database> db_;
     std::unique_ptr<storage::CatalogStore> catalog_;
     std::unique_ptr<downloads::DownloadManager> manager_;

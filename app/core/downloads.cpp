@@ -6,11 +6,12 @@
 namespace tessera::app {
 
 Downloads::Downloads(QString database_path, QString models_folder, downloads::DownloadSettings settings,
-                     QObject* parent)
+                     QString read_only_reason, QObject* parent)
     : QObject(parent), jobs_(this), catalog_url_(QString::fromLatin1(downloads::HfCatalog::kDefaultBaseUrl)) {
     qRegisterMetaType<DownloadRow>();
     qRegisterMetaType<DownloadTotals>();
-    worker_ = new DownloadWorker(std::move(database_path), std::move(models_folder), std::move(settings), catalog_url_);
+    worker_ = new DownloadWorker(std::move(database_path), std::move(models_folder), std::move(settings), catalog_url_,
+                                 std::move(read_only_reason));
     thread_.setObjectName(QStringLiteral("downloads"));
     worker_->moveToThread(&thread_);
     connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);

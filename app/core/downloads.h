@@ -43,8 +43,9 @@ class Downloads : public QObject {
     Q_PROPERTY(bool catalogBusy READ catalogBusy NOTIFY catalogChanged)
 
 public:
+    // read_only_reason: why the history is open read-only (then downloads are off), or empty.
     Downloads(QString database_path, QString models_folder, downloads::DownloadSettings settings = {},
-              QObject* parent = nullptr);
+              QString read_only_reason = {}, QObject* parent = nullptr);
     ~Downloads() override;  // the worker stops its transfers (saved, resumed next start) and the thread ends
 
     DownloadListModel* jobs() { return &jobs_; }

@@ -352,6 +352,27 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(app_->controller().downloads()->catalogUrl(), base, kWaitMs);
     }
 
+    // A history from a newer version is opened read-only (S8): downloads are off and say why,
+    // and nothing is asked of the network or written.
+    void aReadOnlyHistoryTurnsDownloadsOff() {
+        app_.reset();
+        {
+            storage::Database db = open_database(QDir(data_->path()).filePath(QString::fromLatin1(storage::kDatabaseFileName)));
+            QVERIFY(db.exec("PRAGMA user_version = 9999").ok());
+        }
+        open_app();
+        QVERIFY(app_->storage().report().read_only);
+        Downloads& downloads = *app_->controller().downloads();
+        QVERIFY(downloads.add(server_->url(QStringLiteral("/nas-every-variant.gguf")).toString()));
+        QTRY_VERIFY_WITH_TIMEOUT(downloads.errorText().contains(QStringLiteral("read-only")), kWaitMs);
+        downloads.searchCatalog(QString());
+        QTRY_VERIFY_WITH_TIMEOUT(!downloads.catalogBusy(), kWaitMs);
+        QVERIFY(downloads.catalogStatus().contains(QStringLiteral("read-only")));
+        QCOMPARE(downloads.jobs()->rowCount(), 0);
+        QCOMPARE(server_->requests().size(), 0);
+        QVERIFY(!QDir(app_->controller().library()->modelsFolder()).exists(QStringLiteral("nas-every-variant.gguf.part")));
+    }
+
 private:
     void open_app() {
         app_.reset();  // the previous run (and its history lock) goes first
