@@ -5,7 +5,8 @@ import QtQuick.Layouts
 import Tessera.Core
 
 // The models page: the installed models on the left, with import below them; the chosen
-// model's details on the right (facts, layer map, will it fit), with load and delete.
+// model's details in the middle (facts, layer map, will it fit), with load and delete; the
+// downloads and the Hugging Face catalog on the right.
 Rectangle {
     id: page
     required property ChatController controller
@@ -139,7 +140,13 @@ Rectangle {
 
                 // Import a file or folder: copied into the models folder, or used where it is.
                 Rectangle { Layout.fillWidth: true; implicitHeight: 1; color: Theme.border }
-                Label { text: qsTr("Import a GGUF file or folder, or a Hugging Face checkpoint"); font.bold: true; color: Theme.text }
+                Label {
+                    Layout.fillWidth: true  // wraps inside the column instead of running under the details
+                    text: qsTr("Import a GGUF file or folder, or a Hugging Face checkpoint")
+                    wrapMode: Text.Wrap
+                    font.bold: true
+                    color: Theme.text
+                }
                 TextField {
                     id: importPath
                     objectName: "importPathField"
@@ -386,6 +393,31 @@ Rectangle {
                     fit: details.fit
                 }
                 Item { implicitHeight: 12 }
+            }
+        }
+        Rectangle { Layout.fillHeight: true; implicitWidth: 1; color: Theme.border }
+
+        // Downloads above, the catalog to download from below.
+        Item {
+            Layout.preferredWidth: 360
+            Layout.fillHeight: true
+            DownloadsPanel {
+                objectName: "downloadsPanel"
+                anchors { left: parent.left; right: parent.right; top: parent.top; bottom: catalogBorder.top }
+                downloads: page.controller.downloads
+            }
+            Rectangle {
+                id: catalogBorder
+                anchors { left: parent.left; right: parent.right; bottom: catalogPanel.top }
+                height: 1
+                color: Theme.border
+            }
+            CatalogPanel {
+                id: catalogPanel
+                objectName: "catalogPanel"
+                anchors { left: parent.left; right: parent.right; bottom: parent.bottom }
+                height: Math.round(parent.height * 0.45)
+                downloads: page.controller.downloads
             }
         }
     }

@@ -50,6 +50,8 @@ ChatController::ChatController(AppStorage& storage, EngineThread& engine, QObjec
       app_settings_(storage.db(), QString::fromStdString(storage.data_dir().string()), this),
       devices_(this),
       data_actions_(QString::fromStdString(storage.data_dir().string()), this),
+      downloads_(QString::fromStdString(storage.db().path().string()), library_.modelsFolder(), {},
+                 storage.report().read_only ? QString::fromStdString(storage.report().read_only_reason) : QString(), this),
       settings_(default_settings()) {
     engine_.setEngineSettings(app_settings_.engineSettings());
     connect(&app_settings_, &AppSettings::engineSettingsChanged, this,
@@ -64,6 +66,7 @@ ChatController::ChatController(AppStorage& storage, EngineThread& engine, QObjec
     connect(&engine_, &EngineThread::replyFailed, this, &ChatController::onReplyFailed);
     connect(&conversations_, &ConversationListModel::errorOccurred, this, &ChatController::setError);
     connect(&models_, &ModelCatalogModel::errorOccurred, this, &ChatController::setError);
+    connect(&downloads_, &Downloads::modelRegistered, &models_, &ModelCatalogModel::refresh);
     connect(&conversations_, &ConversationListModel::removed, this, [this](qint64 id) {
         if (id == conversation_id_) newChat();
     });

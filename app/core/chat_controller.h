@@ -22,6 +22,7 @@
 #include "conversation_options.h"
 #include "data_actions.h"
 #include "device_list_model.h"
+#include "downloads.h"
 #include "engine_thread.h"
 #include "message_list_model.h"
 #include "model_catalog_model.h"
@@ -44,6 +45,8 @@ class ChatController : public QObject {
     Q_PROPERTY(tessera::app::AppSettings* settings READ settings CONSTANT)
     Q_PROPERTY(tessera::app::DeviceListModel* devices READ devices CONSTANT)
     Q_PROPERTY(tessera::app::DataActions* dataActions READ dataActions CONSTANT)
+    // Model downloads into the same folder (the models page's Downloads section).
+    Q_PROPERTY(tessera::app::Downloads* downloads READ downloads CONSTANT)
     Q_PROPERTY(qint64 conversationId READ conversationId NOTIFY conversationChanged)
     Q_PROPERTY(bool generating READ generating NOTIFY generatingChanged)
     Q_PROPERTY(double tokensPerSecond READ tokensPerSecond NOTIFY statsChanged)
@@ -68,6 +71,7 @@ public:
     AppSettings* settings() { return &app_settings_; }
     DeviceListModel* devices() { return &devices_; }
     DataActions* dataActions() { return &data_actions_; }
+    Downloads* downloads() { return &downloads_; }
     qint64 conversationId() const { return conversation_id_; }
     bool generating() const { return reply_.has_value(); }
     double tokensPerSecond() const { return tokens_per_second_; }
@@ -153,6 +157,7 @@ private:
     AppSettings app_settings_;
     DeviceListModel devices_;
     DataActions data_actions_;
+    Downloads downloads_;
     GenerationSettings settings_;
     bool random_seed_ = true;
     qint64 conversation_id_ = 0;  // 0: a new chat not stored yet

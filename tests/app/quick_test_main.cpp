@@ -1,7 +1,8 @@
 // Qt Quick Test runner for the UI components (tests/app/qml/tst_*.qml). The components get
 // a real controller: history in a temporary folder, the engine on the bundled model, and two
 // model files for the models page: testNasModel (a synthetic NAS model with every block
-// variant) and testBrokenModel (the same file cut in half).
+// variant) and testBrokenModel (the same file cut in half); and testDownloadUrl, that model
+// served slowly by an HTTP server on loopback, for the Downloads section.
 #include <QFile>
 #include <QQmlContext>
 #include <QQmlEngine>
@@ -12,6 +13,7 @@
 #include <memory>
 
 #include "app_fixture.h"
+#include "fault_server.h"
 #include "main_window.h"
 #include "nas_test_models.h"
 
@@ -42,13 +44,33 @@ public slots:
                              (tessera::app::testing::write_model(good) && tessera::app::testing::write_truncated_copy(good, broken));
         engine->rootContext()->setContextProperty(QStringLiteral("testNasModel"), written ? good : QString());
         engine->rootContext()->setContextProperty(QStringLiteral("testBrokenModel"), written ? broken : QString());
+        if (!server_ && written) {
+            QFile file(good);
+            served_ = file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+            server_ = std::make_unique<tessera::downloads::testing::FaultServer>(
+                [this](const tessera::downloads::testing::HttpRequest& request) {
+                    auto r = tessera::downloads::testing::serve_file(request, served_, "\"every-variant\"");
+                    r.chunk_bytes = 4096;  // a few seconds: long enough to pause mid-way
+                    r.chunk_interval_ms = 15;
+                    return r;
+                });
+            if (!server_->listen()) server_.reset();
+        }
+        engine->rootContext()->setContextProperty(
+            QStringLiteral("testDownloadUrl"),
+            server_ ? server_->url(QStringLiteral("/models/downloaded-every-variant.gguf")).toString() : QString());
     }
-    void cleanupTestCase() { app_.reset(); }
+    void cleanupTestCase() {
+        app_.reset();
+        server_.reset();
+    }
 
 private:
     QTemporaryDir dir_;
     int files_ = 0;
     std::unique_ptr<tessera::app::testing::AppFixture> app_;
+    QByteArray served_;
+    std::unique_ptr<tessera::downloads::testing::FaultServer> server_;
 };
 
 QUICK_TEST_MAIN_WITH_SETUP(tessera_ui, Setup)

@@ -1,7 +1,8 @@
 // The real QML UI, offscreen, over a prepared history: the main window in the light and
 // the dark theme, with a code block, a collapsed reasoning block and a sibling switcher;
 // the models page with the layer map of nas-256 (../shared/fixtures) and of a synthetic
-// 80-layer model shaped like Nemotron-Super; the settings page in both themes.
+// 80-layer model shaped like Nemotron-Super; the settings page in both themes; and the models
+// page with two downloads from a throttled server on loopback, one in progress, one paused.
 // The PNGs go to SCREENSHOT_DIR (build/<preset>/screenshots/) for people to look at.
 #include <QDir>
 #include <QImage>
@@ -15,6 +16,10 @@
 #include <QtTest>
 
 #include "app_fixture.h"
+#include "download_fixture.h"
+#include "download_list_model.h"
+#include "downloads.h"
+#include "fault_server.h"
 #include "main_window.h"
 #include "model_details.h"
 #include "synthetic_model.h"
@@ -294,6 +299,68 @@ private slots:
         // The page's background follows the theme.
         const double lightness = image.pixelColor(image.width() - 20, image.height() / 2).lightnessF();
         QVERIFY2(theme == QLatin1String("dark") ? lightness < 0.3 : lightness > 0.8, qPrintable(QString::number(lightness)));
+        qml_.reset();
+    }
+
+    // The models page while a download runs (light theme): a throttled loopback server keeps
+    // one job mid-way; a second is paused part way through.
+    void modelsPageDownload() {
+        using namespace tessera::downloads::testing;
+        const TestModel big = make_model(64ll << 20, 49);
+        const TestModel small = make_model(24ll << 20, 51);
+        FaultServer server([&](const HttpRequest& request) {
+            const bool is_big = request.target.endsWith("Q4_K_M.gguf");
+            HttpResponse r = serve_file(request, is_big ? big.data : small.data, is_big ? "\"q4\"" : "\"q8\"");
+            r.chunk_bytes = 128 << 10;  // about 2.5 MiB/s: the big one takes half a minute
+            r.chunk_interval_ms = 50;
+            return r;
+        });
+        QVERIFY(server.listen());
+        Downloads& downloads = *app_->controller().downloads();
+        DownloadListModel& jobs = *downloads.jobs();
+        QVERIFY(downloads.add(server.url(QStringLiteral("/nvidia/nas-demo-49B-Q8_0.gguf")).toString()));
+        QTRY_VERIFY_WITH_TIMEOUT(jobs.rowCount() == 1 && jobs.at(0).bytes_done > small.data.size() * 2 / 5, 60000);
+        const qint64 paused = jobs.at(0).id;
+        downloads.pause(paused);
+        QTRY_COMPARE_WITH_TIMEOUT(jobs.at(0).state, QStringLiteral("paused"), 60000);
+        QVERIFY(downloads.add(server.url(QStringLiteral("/nvidia/nas-demo-49B-Q4_K_M.gguf")).toString()));
+
+        qml_ = std::make_unique<QQmlApplicationEngine>();
+        QVERIFY(load_main_window(*qml_, &app_->controller(), QStringLiteral("light")));
+        auto* window = qobject_cast<QQuickWindow*>(qml_->rootObjects().constFirst());
+        QVERIFY(window);
+        window->resize(1280, 900);
+        window->setProperty("page", QStringLiteral("models"));
+        QVERIFY(QTest::qWaitForWindowExposed(window));
+        // The issue asks for nas-256's layer map beside the download (when ../shared has it).
+        const QString nas256 = QFileInfo(QStringLiteral(TESSERA_SHARED_DIR "/fixtures/models/nas-256-q4_k_m.gguf")).canonicalFilePath();
+        if (!nas256.isEmpty()) {
+            QVERIFY(app_->storage().register_model(nas256.toStdString()).ok());
+            app_->controller().models()->refresh();
+            auto* page = window->findChild<QQuickItem*>(QStringLiteral("modelsPage"));
+            QVERIFY(page);
+            QVERIFY(QMetaObject::invokeMethod(page, "selectPath", Q_ARG(QVariant, nas256)));
+            auto* details = qobject_cast<ModelDetails*>(page->property("details").value<QObject*>());
+            QVERIFY(details);
+            QTRY_VERIFY_WITH_TIMEOUT(details->status() == ModelDetails::Status::Ready && details->fit()->verdict() != FitEstimate::Verdict::Unknown, 60000);
+        }
+        // Mid-way, with a speed and a time left to show.
+        QTRY_VERIFY_WITH_TIMEOUT(jobs.rowCount() == 2 && jobs.at(1).state == QLatin1String("running") &&
+                                     jobs.at(1).bytes_done > big.data.size() / 4 && jobs.at(1).seconds_left > 0,
+                                 60000);
+        QVERIFY2(jobs.at(1).bytes_done < big.data.size(), "the download ended before the screenshot");
+        QTest::qWait(50);  // one more frame after the last change
+        const QImage image = window->grabWindow();
+        const QString path = QStringLiteral(SCREENSHOT_DIR "/models-page-download.png");
+        QVERIFY(image.save(path));
+        qInfo("screenshot: %s", qPrintable(path));
+        QVERIFY2(distinct_colours(image) > 40, "the window is (nearly) a single colour");
+        auto* list = window->findChild<QQuickItem*>(QStringLiteral("downloadJobs"));
+        QVERIFY(list);
+        QCOMPARE(list->property("count").toInt(), 2);
+
+        for (qint64 id : {jobs.at(0).id, jobs.at(1).id}) downloads.cancel(id);
+        QTRY_COMPARE_WITH_TIMEOUT(jobs.rowCount(), 0, 60000);
         qml_.reset();
     }
 

@@ -1,0 +1,87 @@
+// The download engine on its own thread (downloads/download_manager.h asks for that): it
+// owns a second connection to the history database, the DownloadManager and the Hugging
+// Face catalog client, all created on that thread by open(). The GUI thread talks to it
+// only with queued calls and gets plain values back (download_rows.h):
+//   1. Rows are sent at most every kRowUpdateMs, batched: a transfer reports progress per
+//      network chunk, far more often than a person can read it.
+//   2. A finished download is read by the engine's reader (read_model_summary) here, off the
+//      GUI thread, and its catalog entry gets the architecture, parameter count and
+//      quantization before modelRegistered is sent.
+#pragma once
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+#include <QVariantList>
+#include <memory>
+
+#include "download_rows.h"
+#include "downloads/download_manager.h"
+#include "downloads/hf_catalog.h"
+#include "storage/database.h"
+
+namespace tessera::app {
+
+class DownloadWorker : public QObject {
+    Q_OBJECT
+public:
+    static constexpr int kRowUpdateMs = 100;
+
+    // read_only_reason: non-empty when the history is open read-only (a newer version's schema,
+    // S8): then nothing is written, and every request is refused with it.
+    DownloadWorker(QString database_path, QString models_folder, downloads::DownloadSettings settings, QUrl catalog_url,
+                   QString read_only_reason = {});
+    ~DownloadWorker() override;  // transfers stop; their jobs resume at the next start
+
+    // On the worker thread: opens the connection, resumes jobs a previous run left, sends the rows.
+    void open();
+    void addUrl(const QUrl& url);
+    QString unavailable() const;
+    void addHubFile(const HubFileRef& file);
+    void pause(qint64 id) { if (manager_) manager_->pause(id); }
+    void resume(qint64 id) { if (manager_) manager_->resume(id); }
+    void cancel(qint64 id) { if (manager_) manager_->cancel(id); }
+    // Saved in the settings table (kCatalogUrlKey), so the next start uses it too.
+    void setCatalogUrl(const QUrl& url);
+    void searchCatalog(const QString& query);
+    void listRepoFiles(const QString& repo);
+
+    static constexpr const char* kCatalogUrlKey = "hf_base_url";
+
+signals:
+    void rowsChanged(const QList<tessera::app::DownloadRow>& rows, const tessera::app::DownloadTotals& totals);
+    void refused(const QString& message);          // an add that did not become a job
+    void modelRegistered(const QString& path);     // in the catalog, with what the reader found
+    void catalogUrlLoaded(const QUrl& url);         // the saved base URL, read at open()
+    // Catalog answers as QML-ready maps (catalog_rows in downloads.cpp names the keys);
+    // status says when they come from the offline cache.
+    void catalogSearched(const QVariantList& repos, const QString& status);
+    void catalogFilesListed(const QString& repo, const QVariantList& files, const QString& status);
+
+private:
+    void enqueue(const downloads::DownloadRequest& request);
+    void onFilesListed(const downloads::FilesResult& result);
+    void onSearched(const downloads::SearchResult& result);
+    void onFinished(qint64 id, const QString& path);
+    void markChanged(qint64 id);
+    void sendRows();
+    DownloadRow row(qint64 id);
+
+    QString database_path_, models_folder_;
+    downloads::DownloadSettings settings_;
+    QUrl catalog_url_;
+    QString read_only_reason_;
+    std::unique_ptr<storage::Database> db_;
+    std::unique_ptr<storage::CatalogStore> catalog_;
+    std::unique_ptr<downloads::DownloadManager> manager_;
+    std::unique_ptr<downloads::HfCatalog> hub_;
+    QMultiHash<QString, QString> wanted_files_;
+    QSet<QString> shown_repos_;  // file lists asked for by the page  // repository -> files asked for, until it is listed
+    QHash<qint64, qint64> known_totals_;  // job -> size the server announced
+    QSet<qint64> changed_;
+    QTimer send_timer_;
+};
+
+}  // namespace tessera::app
