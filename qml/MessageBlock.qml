@@ -4,7 +4,7 @@ import QtQuick.Layouts
 import Tessera.Core
 
 // One block of a reply: prose rendered as Markdown, or a code block in a monospace box
-// with its language and a copy button.
+// with its language, syntax colouring and a copy button.
 Item {
     id: item
     property var block: ({})
@@ -73,6 +73,12 @@ Item {
             color: Theme.text
             selectionColor: Theme.accent
             Accessible.name: qsTr("Code: %1").arg(text)
+            CodeHighlighter {
+                objectName: "codeHighlighter"
+                document: codeText.textDocument
+                language: item.code ? (item.block.language ?? "") : ""
+                dark: Theme.dark
+            }
         }
     }
 }
