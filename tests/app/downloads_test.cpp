@@ -36,10 +36,7 @@ const QByteArray kEtag = "\"every-variant-1\"";
 // The server's answer for the model: correct ranges and ETag, in small paced chunks so a
 // download lasts long enough to be seen (and paused) mid-way.
 HttpResponse paced(const HttpRequest& request, const QByteArray& data) {
-    HttpResponse r = serve_file(request, data, kEtag);
-    r.chunk_bytes = 4096;
-    r.chunk_interval_ms = 15;
-    return r;
+    return serve_file(request, data, kEtag, {4096, 15});
 }
 
 QVariant role(const DownloadListModel& jobs, int row, int role) { return jobs.data(jobs.index(row), role); }

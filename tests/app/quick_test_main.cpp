@@ -49,10 +49,8 @@ public slots:
             served_ = file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
             server_ = std::make_unique<tessera::downloads::testing::FaultServer>(
                 [this](const tessera::downloads::testing::HttpRequest& request) {
-                    auto r = tessera::downloads::testing::serve_file(request, served_, "\"every-variant\"");
-                    r.chunk_bytes = 4096;  // a few seconds: long enough to pause mid-way
-                    r.chunk_interval_ms = 15;
-                    return r;
+                    // A few seconds: long enough to pause mid-way.
+                    return tessera::downloads::testing::serve_file(request, served_, "\"every-variant\"", {4096, 15});
                 });
             if (!server_->listen()) server_.reset();
         }

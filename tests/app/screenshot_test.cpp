@@ -310,10 +310,8 @@ private slots:
         const TestModel small = make_model(24ll << 20, 51);
         FaultServer server([&](const HttpRequest& request) {
             const bool is_big = request.target.endsWith("Q4_K_M.gguf");
-            HttpResponse r = serve_file(request, is_big ? big.data : small.data, is_big ? "\"q4\"" : "\"q8\"");
-            r.chunk_bytes = 128 << 10;  // about 2.5 MiB/s: the big one takes half a minute
-            r.chunk_interval_ms = 50;
-            return r;
+            // About 2.5 MiB/s: the big one takes half a minute.
+            return serve_file(request, is_big ? big.data : small.data, is_big ? "\"q4\"" : "\"q8\"", {128 << 10, 50});
         });
         QVERIFY(server.listen());
         Downloads& downloads = *app_->controller().downloads();

@@ -137,10 +137,7 @@ private slots:
     void d10_two_managers_one_writer() {
         const TestModel model = make_model(2 << 20, 22);
         FaultServer server([&](const HttpRequest& request) {
-            HttpResponse r = serve_file(request, model.data, kEtag);
-            r.chunk_bytes = 64 << 10;
-            r.chunk_interval_ms = 50;  // about 1.6 s: both run at once
-            return r;
+            return serve_file(request, model.data, kEtag, {64 << 10, 50});  // about 1.6 s: both run at once
         });
         QVERIFY(server.listen());
         tessera::storage::Database other_db = open_database(dir_.filePath(QStringLiteral("other.db")));
@@ -163,10 +160,7 @@ private slots:
     void d11_killed_mid_download_resumes() {
         const TestModel model = make_model(4 << 20, 23);
         FaultServer server([&](const HttpRequest& request) {
-            HttpResponse r = serve_file(request, model.data, kEtag);
-            r.chunk_bytes = 64 << 10;
-            r.chunk_interval_ms = 40;  // about 2.6 s for the whole file
-            return r;
+            return serve_file(request, model.data, kEtag, {64 << 10, 40});  // about 2.6 s for the whole file
         });
         QVERIFY(server.listen());
         const QString part = target(QStringLiteral("k.gguf.part"));
@@ -201,10 +195,7 @@ private slots:
     void restart_resumes_after_clean_shutdown() {
         const TestModel model = make_model(2 << 20, 29);
         FaultServer server([&](const HttpRequest& request) {
-            HttpResponse r = serve_file(request, model.data, kEtag);
-            r.chunk_bytes = 64 << 10;
-            r.chunk_interval_ms = 50;
-            return r;
+            return serve_file(request, model.data, kEtag, {64 << 10, 50});
         });
         QVERIFY(server.listen());
         auto first = std::make_unique<DownloadManager>(*db_, models_, fast_settings());
@@ -228,10 +219,7 @@ private slots:
     void pause_resume_cancel() {
         const TestModel model = make_model(2 << 20, 24);
         FaultServer server([&](const HttpRequest& request) {
-            HttpResponse r = serve_file(request, model.data, kEtag);
-            r.chunk_bytes = 64 << 10;
-            r.chunk_interval_ms = 50;
-            return r;
+            return serve_file(request, model.data, kEtag, {64 << 10, 50});
         });
         QVERIFY(server.listen());
         DownloadManager manager(*db_, models_, fast_settings());
@@ -264,10 +252,7 @@ private slots:
     void queue_limits_parallel_transfers() {
         const TestModel model = make_model(1 << 20, 26);
         FaultServer server([&](const HttpRequest& request) {
-            HttpResponse r = serve_file(request, model.data, kEtag);
-            r.chunk_bytes = 128 << 10;
-            r.chunk_interval_ms = 20;
-            return r;
+            return serve_file(request, model.data, kEtag, {128 << 10, 20});
         });
         QVERIFY(server.listen());
         for (int limit : {1, 2}) {
@@ -295,10 +280,7 @@ private slots:
     void progress_reports_speed_and_time_left() {
         const TestModel model = make_model(4 << 20, 27);
         FaultServer server([&](const HttpRequest& request) {
-            HttpResponse r = serve_file(request, model.data, kEtag);
-            r.chunk_bytes = 64 << 10;
-            r.chunk_interval_ms = 20;  // about 1.3 s
-            return r;
+            return serve_file(request, model.data, kEtag, {64 << 10, 20});  // about 1.3 s
         });
         QVERIFY(server.listen());
         DownloadManager manager(*db_, models_, fast_settings());

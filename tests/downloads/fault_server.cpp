@@ -9,8 +9,10 @@
 
 namespace tessera::downloads::testing {
 
-HttpResponse serve_file(const HttpRequest& request, const QByteArray& data, const QByteArray& etag) {
+HttpResponse serve_file(const HttpRequest& request, const QByteArray& data, const QByteArray& etag, Pace pace) {
     HttpResponse r;
+    r.chunk_bytes = pace.bytes;
+    r.chunk_interval_ms = pace.interval_ms;
     r.header("ETag", etag).header("Content-Type", "application/octet-stream").header("Accept-Ranges", "bytes");
     const QByteArray range = request.header("Range");
     const QByteArray if_range = request.header("If-Range");

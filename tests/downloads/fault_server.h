@@ -43,9 +43,16 @@ struct HttpResponse {
 
 using Handler = std::function<HttpResponse(const HttpRequest&)>;
 
+// How fast a body goes out: chunks of `bytes`, `interval_ms` apart (0: as fast as it can),
+// so a download lasts long enough to be paused, killed or shown mid-way.
+struct Pace {
+    int bytes = 256 << 10;
+    int interval_ms = 0;
+};
+
 // A file served the way a correct server does: 200, or 206 for "Range: bytes=N-" (unless
 // If-Range names another ETag), 416 past the end; with ETag and Content-Range.
-HttpResponse serve_file(const HttpRequest& request, const QByteArray& data, const QByteArray& etag);
+HttpResponse serve_file(const HttpRequest& request, const QByteArray& data, const QByteArray& etag, Pace pace = {});
 
 class FaultServer : public QObject {
     Q_OBJECT
