@@ -40,15 +40,6 @@ int info_command(Args& args) {
     const Model& model = **loaded;
     const ModelConfig& c = model.config();
 
-    int gqa = 0, linear_attn = 0, no_attn = 0, swiglu = 0, linear_ffn = 0, no_ffn = 0;
-    for (const auto& l : c.layers) {
-        gqa += l.attention == AttentionKind::Gqa;
-        linear_attn += l.attention == AttentionKind::Linear;
-        no_attn += l.attention == AttentionKind::None;
-        swiglu += l.ffn == FfnKind::SwiGlu;
-        linear_ffn += l.ffn == FfnKind::Linear;
-        no_ffn += l.ffn == FfnKind::None;
-    }
     std::printf("model:         %s\n", pos[0].c_str());
     if (!c.name.empty()) std::printf("name:          %s\n", c.name.c_str());
     std::printf("architecture:  %s\n", c.architecture.c_str());
@@ -62,8 +53,7 @@ int info_command(Args& args) {
                 static_cast<long long>(c.n_vocab), static_cast<long long>(c.n_ctx_train));
     std::printf("rope:          base %g%s\n", static_cast<double>(c.rope_base), model.rope_freqs().empty() ? "" : ", llama3 scaling (rope_freqs)");
     std::printf("output:        %s\n", model.tied_output() ? "tied to token embeddings" : "own matrix");
-    std::printf("layers:        %lld (attention: %d gqa, %d linear, %d none; ffn: %d swiglu, %d linear, %d none)\n",
-                static_cast<long long>(c.n_layer()), gqa, linear_attn, no_attn, swiglu, linear_ffn, no_ffn);
+    std::printf("layers:        %lld (%s)\n", static_cast<long long>(c.n_layer()), describe_layer_kinds(c.layers).c_str());
     std::printf("kv cache:      %s per 1,000 tokens of context (f16)\n",
                 human_bytes(static_cast<uint64_t>(c.kv_bytes_per_token()) * 1000).c_str());
     std::printf("\nlayer map:\n  layer  attention   ffn\n");

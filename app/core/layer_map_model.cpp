@@ -73,23 +73,7 @@ qint64 LayerMapModel::maxKvHeads() const {
 }
 
 QString LayerMapModel::summary() const {
-    int gqa = 0, linear_attn = 0, no_attn = 0, swiglu = 0, linear_ffn = 0, no_ffn = 0;
-    for (const auto& l : layers_) {
-        gqa += l.attention == AttentionKind::Gqa;
-        linear_attn += l.attention == AttentionKind::Linear;
-        no_attn += l.attention == AttentionKind::None;
-        swiglu += l.ffn == FfnKind::SwiGlu;
-        linear_ffn += l.ffn == FfnKind::Linear;
-        no_ffn += l.ffn == FfnKind::None;
-    }
-    return tr("%1 layers: attention %2 gqa, %3 linear, %4 none; ffn %5 swiglu, %6 linear, %7 none")
-        .arg(layers_.size())
-        .arg(gqa)
-        .arg(linear_attn)
-        .arg(no_attn)
-        .arg(swiglu)
-        .arg(linear_ffn)
-        .arg(no_ffn);
+    return tr("%1 layers: %2").arg(layers_.size()).arg(QString::fromStdString(describe_layer_kinds(layers_)));
 }
 
 }  // namespace tessera::app

@@ -39,7 +39,7 @@ public:
 
     qint64 maxFfnWidth() const;
     qint64 maxKvHeads() const;
-    // "80 layers: attention 49 gqa, 0 linear, 31 none; ffn 80 swiglu, 0 linear, 0 none"
+    // "80 layers: attention: 49 gqa, 0 linear, 31 none; ffn: 80 swiglu, 0 linear, 0 none"
     QString summary() const;
 
 signals:

@@ -43,4 +43,19 @@ std::string describe_ffn(const LayerPlan& layer) {
     return "?";
 }
 
+std::string describe_layer_kinds(const std::vector<LayerPlan>& layers) {
+    int gqa = 0, linear_attn = 0, no_attn = 0, swiglu = 0, linear_ffn = 0, no_ffn = 0;
+    for (const LayerPlan& l : layers) {
+        gqa += l.attention == AttentionKind::Gqa;
+        linear_attn += l.attention == AttentionKind::Linear;
+        no_attn += l.attention == AttentionKind::None;
+        swiglu += l.ffn == FfnKind::SwiGlu;
+        linear_ffn += l.ffn == FfnKind::Linear;
+        no_ffn += l.ffn == FfnKind::None;
+    }
+    return "attention: " + std::to_string(gqa) + " gqa, " + std::to_string(linear_attn) + " linear, " +
+           std::to_string(no_attn) + " none; ffn: " + std::to_string(swiglu) + " swiglu, " +
+           std::to_string(linear_ffn) + " linear, " + std::to_string(no_ffn) + " none";
+}
+
 }  // namespace tessera

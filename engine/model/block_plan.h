@@ -53,5 +53,7 @@ struct ModelConfig {
 // "gqa kv=8", "linear", "none"; "swiglu 7168", "linear", "none".
 std::string describe_attention(const LayerPlan& layer);
 std::string describe_ffn(const LayerPlan& layer);
+// What the pruning left, counted: "attention: 4 gqa, 2 linear, 2 none; ffn: 8 swiglu, 0 linear, 0 none".
+std::string describe_layer_kinds(const std::vector<LayerPlan>& layers);
 
 }  // namespace tessera

@@ -106,7 +106,7 @@ private slots:
                  QStringLiteral("layer 4: attention gqa kv=4, ffn none"));
         QCOMPARE(layers->maxFfnWidth(), 128);
         QCOMPARE(layers->maxKvHeads(), 4);
-        QCOMPARE(layers->summary(), QStringLiteral("7 layers: attention 3 gqa, 2 linear, 2 none; ffn 3 swiglu, 1 linear, 3 none"));
+        QCOMPARE(layers->summary(), QStringLiteral("7 layers: attention: 3 gqa, 2 linear, 2 none; ffn: 3 swiglu, 1 linear, 3 none"));
     }
 
     void aTruncatedFileShowsTheReadersError() {
