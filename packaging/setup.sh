@@ -29,6 +29,9 @@ PACKAGES=(
   # The models page's file and folder pickers (QtQuick.Dialogs); Qt's own dialogs list files
   # with Qt.labs.folderlistmodel where the desktop offers no native one.
   qml6-module-qtquick-dialogs qml6-module-qt-labs-folderlistmodel
+  # API keys and tokens go to the desktop's secret store (app/core/secret_store.h); the tests
+  # run a real gnome-keyring in a private D-Bus session to show it.
+  qtkeychain-qt6-dev gnome-keyring dbus
 )
 # Node.js runs the chat template conformance test's reference renderer. Checked by command,
 # not package: a Node.js from elsewhere (e.g. NodeSource, npm bundled) is kept as it is.
