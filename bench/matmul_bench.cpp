@@ -1,42 +1,54 @@
-// Ad-hoc matmul microbenchmark (not a test; not built by CMake). Build:
-//   g++ -O3 -std=c++20 -I engine -x c++ tests/engine/matmul_perf_main.cpp.txt -x none \
-//       build/rel/engine/libtessera_engine.a -lpthread -o /tmp/matmul_perf
-// Usage: /tmp/matmul_perf [isa] [types...]   (isa: portable|avx2|avx512)
-// Prints median time per matmul, effective GOP/s (2*rows*cols*k) and weight GB/s.
+// The CPU matmul kernels alone, per weight type: decode (one activation column, weights
+// streaming from DRAM) as weight GB/s and as a fraction of the single-thread read bandwidth
+// measured in the same run, and prefill (512 columns) as GOP/s. Also llama.cpp's AVX2
+// Q4_K x Q8_K dot, re-typed here, timed on the same data as ours.
+//
+//   tessera-matmul-bench [portable|avx2|avx512] [TYPE ...]     (default: every type)
+#include <immintrin.h>
+
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <random>
 #include <string>
 #include <vector>
 
-#include <immintrin.h>
-
 #include "backend/cpu/matmul.h"
 #include "core/half.h"
+#include "memory_bandwidth.h"
 
 using namespace tessera;
 using namespace tessera::cpu;
 
-static std::vector<uint8_t> random_weights(TensorType t, int64_t rows, int64_t k) {
+namespace {
+
+// Random bytes with every f16 scale set to a finite value, so no block is NaN or Inf.
+std::vector<uint8_t> random_weights(TensorType t, int64_t rows, int64_t k) {
     const auto& info = tensor_type_info(t);
     const size_t rb = row_bytes(info, k);
     std::vector<uint8_t> w(rb * rows);
     std::mt19937 rng(1);
     for (auto& b : w) b = static_cast<uint8_t>(rng());
+    auto value = [&] { return static_cast<float>(rng() % 2000) / 1000.0f - 1.0f; };
     if (t == TensorType::F32) {
-        for (int64_t i = 0; i < rows * k; ++i) { float v = (rng() % 2000) / 1000.0f - 1; std::memcpy(&w[4 * i], &v, 4); }
+        for (int64_t i = 0; i < rows * k; ++i) {
+            const float v = value();
+            std::memcpy(&w[4 * i], &v, 4);
+        }
     } else if (t == TensorType::F16 || t == TensorType::BF16) {
-        for (int64_t i = 0; i < rows * k; ++i) { float v = (rng() % 2000) / 1000.0f - 1; uint16_t h = t == TensorType::F16 ? f32_to_f16(v) : f32_to_bf16(v); std::memcpy(&w[2 * i], &h, 2); }
+        for (int64_t i = 0; i < rows * k; ++i) {
+            const float v = value();
+            const uint16_t h = t == TensorType::F16 ? f32_to_f16(v) : f32_to_bf16(v);
+            std::memcpy(&w[2 * i], &h, 2);
+        }
     } else {
-        // make every f16 finite: clear exponent-high bits of all 16-bit words is too broad; instead set known fields
         const uint16_t h = f32_to_f16(0.01f);
         for (int64_t r = 0; r < rows; ++r)
             for (int64_t b = 0; b < k / info.block_elems; ++b) {
                 uint8_t* p = &w[r * rb + b * info.block_bytes];
-                switch (t) {
+                switch (t) {  // where each block keeps its f16 scale(s)
                     case TensorType::Q2_K: std::memcpy(p + 80, &h, 2); std::memcpy(p + 82, &h, 2); break;
                     case TensorType::Q3_K: std::memcpy(p + 108, &h, 2); break;
                     case TensorType::Q6_K: std::memcpy(p + 208, &h, 2); break;
@@ -49,7 +61,7 @@ static std::vector<uint8_t> random_weights(TensorType t, int64_t rows, int64_t k
 
 // For comparison only: the structure of llama.cpp's AVX2 q4_K x q8_K dot
 // (ggml-cpu/arch/x86/quants.c), re-typed here to time it on the same data.
-__attribute__((target("avx2,fma,f16c"))) static float llama_style_q4_k_dot(const BlockQ4_K* x, const BlockQ8_K* y, int nb) {
+__attribute__((target("avx2,fma,f16c"))) float llama_style_q4_k_dot(const BlockQ4_K* x, const BlockQ8_K* y, int nb) {
     constexpr uint32_t kmask1 = 0x3f3f3f3f, kmask2 = 0x0f0f0f0f, kmask3 = 0x03030303;
     uint32_t utmp[4];
     const __m256i m4 = _mm256_set1_epi8(0xF);
@@ -96,7 +108,7 @@ __attribute__((target("avx2,fma,f16c"))) static float llama_style_q4_k_dot(const
 }
 
 template <typename F>
-static double median_seconds(int reps, F&& f) {
+double median_seconds(int reps, F&& f) {
     std::vector<double> times;
     for (int rep = 0; rep < reps; ++rep) {
         auto t0 = std::chrono::steady_clock::now();
@@ -108,7 +120,7 @@ static double median_seconds(int reps, F&& f) {
 }
 
 // Q4_K decode with weights hot in L2 (compute efficiency) vs the llama.cpp-style dot.
-static void compare_q4_k_hot(Isa isa) {
+void compare_q4_k_hot(Isa isa) {
     const int64_t k = 2048, rows = 512, nb = k / QK_K;
     auto w = random_weights(TensorType::Q4_K, rows, k);
     std::vector<float> xf(k);
@@ -135,6 +147,18 @@ static void compare_q4_k_hot(Isa isa) {
                 max_diff);
 }
 
+// A type by llama.cpp's name ("q4_0", "q5_K"); false when there is none.
+bool type_named(const std::string& name, TensorType* out) {
+    for (uint32_t id = 0; id < 64; ++id)
+        if (auto info = tensor_type_info(id); info && info->name == name) {
+            *out = info->type;
+            return true;
+        }
+    return false;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
     Isa isa = best_isa();
     int argi = 1;
@@ -142,41 +166,54 @@ int main(int argc, char** argv) {
         isa = !strcmp(argv[1], "portable") ? Isa::Portable : !strcmp(argv[1], "avx2") ? Isa::Avx2 : Isa::Avx512;
         argi = 2;
     }
+    if (!isa_supported(isa)) {
+        std::fprintf(stderr, "this CPU cannot run %s kernels\n", isa_name(isa));
+        return 2;
+    }
     std::vector<std::string> names;
     for (int i = argi; i < argc; ++i) names.push_back(argv[i]);
-    if (names.empty()) names = {"q8_0", "q4_K", "q6_K", "f16", "f32"};
-    compare_q4_k_hot(isa);
-    const int64_t k = 2048;
+    if (names.empty())
+        names = {"f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q2_K", "q3_K", "q4_K", "q5_K", "q6_K"};
+    std::vector<TensorType> types;
     for (const auto& name : names) {
-        TensorType t = TensorType::F32;
-        for (uint32_t id = 0; id < 40; ++id)
-            if (auto info = tensor_type_info(id); info && info->name == name) t = info->type;
+        TensorType t{};
+        if (!type_named(name, &t) || !matmul_supports(t)) {
+            std::fprintf(stderr, "unknown weight type '%s' (llama.cpp's names: q4_0, q5_K, bf16, ...)\n", name.c_str());
+            return 2;
+        }
+        types.push_back(t);
+    }
+    const double bandwidth = tessera::bench::measure_read_bandwidth(1);
+    std::printf("single-thread read bandwidth (same run): %.1f GB/s\n", bandwidth / 1e9);
+    if (isa != Isa::Portable) compare_q4_k_hot(isa);
+    const int64_t k = 4096;
+    for (const TensorType t : types) {
         const auto& info = tensor_type_info(t);
         const TensorType xt = info.dot_type;
         for (int64_t cols : {1, 512}) {
-            // decode: ~96 MB of weights so they stream from DRAM (L3 is 32 MB)
-            const int64_t rows = cols == 1 ? std::max<int64_t>(2048, (96ll << 20) / row_bytes(info, k)) / 16 * 16 : 2048;
+            // decode: ~96 MiB of weights, so they stream from DRAM rather than a cache
+            const int64_t rows =
+                cols == 1 ? std::max<int64_t>(2048, (96ll << 20) / static_cast<int64_t>(row_bytes(info, k))) / 16 * 16
+                          : 1024;
             auto w = random_weights(t, rows, k);
             std::vector<float> xf(k * cols);
             std::mt19937 rng(2);
             std::normal_distribution<float> nd;
             for (auto& v : xf) v = nd(rng);
-            std::vector<uint8_t> x(row_bytes(tensor_type_info(xt), k) * cols);
+            const size_t x_row = row_bytes(tensor_type_info(xt), k);
+            std::vector<uint8_t> x(x_row * cols);
             convert_activations(isa, xt, xf.data(), k, cols, x.data());
             std::vector<float> y(rows * cols);
-            std::vector<double> times;
-            const int reps = cols == 1 ? 15 : 5;
-            for (int rep = 0; rep < reps; ++rep) {
-                auto t0 = std::chrono::steady_clock::now();
-                matmul(isa, t, w.data(), row_bytes(info, k), k, x.data(), row_bytes(tensor_type_info(xt), k), cols,
-                       y.data(), rows, 0, rows);
-                times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-            }
-            std::sort(times.begin(), times.end());
-            const double tm = times[times.size() / 2];
-            std::printf("%-6s %-8s cols=%-4lld rows=%-5lld k=%lld  %9.3f ms  %7.1f GOP/s  %6.1f GB/s(weights)\n",
-                        isa_name(isa), std::string(info.name).c_str(), (long long)cols, (long long)rows, (long long)k,
-                        tm * 1e3, 2.0 * rows * cols * k / tm / 1e9, w.size() / tm / 1e9);
+            const double tm = median_seconds(cols == 1 ? 15 : 3, [&] {
+                matmul(isa, t, w.data(), row_bytes(info, k), k, x.data(), x_row, cols, y.data(), rows, 0, rows);
+            });
+            if (cols == 1)
+                std::printf("%-6s %-5s decode   %8.3f ms  %6.1f GB/s of weights = %3.0f%% of the read bandwidth\n",
+                            isa_name(isa), std::string(info.name).c_str(), tm * 1e3, w.size() / tm / 1e9,
+                            100.0 * w.size() / tm / bandwidth);
+            else
+                std::printf("%-6s %-5s prefill  %8.3f ms  %6.1f GOP/s (512 columns)\n", isa_name(isa),
+                            std::string(info.name).c_str(), tm * 1e3, 2.0 * rows * cols * k / tm / 1e9);
         }
     }
 }

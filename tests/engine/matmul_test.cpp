@@ -110,6 +110,7 @@ const Shape kShapes[] = {
     {40, 1, 39, 768, 17},  // prefill with ragged column groups
     {33, 0, 33, 4096, 1},  {33, 0, 33, 4096, 9},
     {50, 2, 50, 256, 64},
+    {7, 1, 7, 96, 2},  // three 32-element blocks: a pair and an odd one (K types skip it)
 };
 
 class MatmulAllTypes : public ::testing::TestWithParam<std::tuple<TensorType, Isa>> {};

@@ -1,10 +1,13 @@
 // AVX-512 (VNNI) decode kernels: one weight row at a time against few activation
-// columns, reading each weight byte once. Also the AVX-512 dispatch.
+// columns, reading each weight byte once; types without a kernel of their own decode
+// the row to canonical bytes first. Also the AVX-512 dispatch.
 // GCC 12 flags the self-initialized _mm512_undefined_* inside the intrinsic headers.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 
+#include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "backend/cpu/matmul_canonical.h"
@@ -71,42 +74,64 @@ void rows_canonical(const MatmulArgs& a) {
     }
 }
 
-// ---- Q8_0: two blocks per zmm, vpdpbusd on (w + 128) with the -128 * sum(x)
-// correction preloaded in the accumulator lanes.
-struct Q8_0Columns {
-    int64_t nb;
-    std::vector<int8_t> q;            // [col][k]
-    std::vector<int32_t> init_pairs;  // [col][pair][16]: -128*sum(x) in lanes 0 and 8
+// ---- Blocks of 32 with one f16 scale (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1): two blocks per
+// zmm, decoded in registers to canonical unsigned bytes (no row buffer), vpdpbusd against
+// the activations with the -zp * sum(x) correction preloaded in the accumulator lanes.
+template <typename Raw>
+__m256i block32_bytes(const Raw& b) {
+    if constexpr (std::is_same_v<Raw, BlockQ8_0>) {  // signed -> unsigned: + 128 (zp 128)
+        return _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.qs)),
+                                _mm256_set1_epi8(static_cast<char>(0x80)));
+    } else if constexpr (requires { b.qh; }) {  // Q5: bit i of qh is element i's 16
+        uint32_t bits;
+        std::memcpy(&bits, b.qh, 4);
+        return _mm256_or_si256(nibbles(b.qs), _mm256_maskz_set1_epi8(bits, 0x10));
+    } else {
+        return nibbles(b.qs);
+    }
+}
+
+struct PairColumns {
+    std::vector<int8_t> q;            // [col][k], padded to whole pairs
+    std::vector<int32_t> init_pairs;  // [col][pair][16]: -zp*sum(x) in lanes 0 and 8
     std::vector<float> d_pairs;       // [col][pair][16]: d of block 2p (lanes 0-7), 2p+1 (8-15)
+    std::vector<float> ds;            // [col][block]: d * sum(x), for the mins
 };
 
-void rows_q8_0(const MatmulArgs& a) {
+PairColumns prepare_pair_columns(const MatmulArgs& a, int zp) {
+    const TensorType dot_type = tensor_type_info(a.w_type).dot_type;
     const int64_t k = a.k, nb = k / 32, np = (nb + 1) / 2;
-    Q8_0Columns x{nb, std::vector<int8_t>(a.n_cols * np * 64, 0), std::vector<int32_t>(a.n_cols * np * 16, 0),
-                  std::vector<float>(a.n_cols * np * 16, 0.0f)};
-    std::vector<float> d(nb), ds(nb);
+    PairColumns x{std::vector<int8_t>(a.n_cols * np * 64, 0), std::vector<int32_t>(a.n_cols * np * 16, 0),
+                  std::vector<float>(a.n_cols * np * 16, 0.0f), std::vector<float>(a.n_cols * nb)};
+    std::vector<float> d(nb);
     std::vector<int32_t> init(nb);
     for (int64_t c = 0; c < a.n_cols; ++c) {
-        prepare_activation_row(TensorType::Q8_0, 32, 128, a.x + c * a.x_row_bytes, k, &x.q[c * np * 64], d.data(),
-                               init.data(), ds.data());
+        prepare_activation_row(dot_type, 32, zp, a.x + c * a.x_row_bytes, k, &x.q[c * np * 64], d.data(),
+                               init.data(), &x.ds[c * nb]);
         for (int64_t b = 0; b < nb; ++b) {
             x.init_pairs[(c * np + b / 2) * 16 + (b & 1) * 8] = init[b];
             for (int l = 0; l < 8; ++l) x.d_pairs[(c * np + b / 2) * 16 + (b & 1) * 8 + l] = d[b];
         }
     }
-    const __m512i bias = _mm512_set1_epi8(static_cast<char>(0x80));
+    return x;
+}
+
+template <typename Raw>
+void rows_block32(const MatmulArgs& a) {
+    constexpr bool has_min = requires(const Raw& b) { b.m; };
+    const int64_t nb = a.k / 32, np = (nb + 1) / 2;
+    const PairColumns x = prepare_pair_columns(a, canonical_layout(a.w_type).zp);
     for (int64_t r = a.r0; r < a.r1; ++r) {
-        const auto* blk = reinterpret_cast<const BlockQ8_0*>(a.w + r * a.w_row_bytes);
+        const auto* blk = reinterpret_cast<const Raw*>(a.w + r * a.w_row_bytes);
         for (int64_t c = 0; c < a.n_cols; ++c) {
             const int8_t* xq = &x.q[c * np * 64];
             const int32_t* xi = &x.init_pairs[c * np * 16];
             const float* xd = &x.d_pairs[c * np * 16];
             __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
             int64_t p = 0;
-            for (; p + 1 < np || (p < np && nb % 2 == 0); ++p) {
-                const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk[2 * p].qs));
-                const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk[2 * p + 1].qs));
-                const __m512i w = _mm512_xor_si512(_mm512_inserti64x4(_mm512_castsi256_si512(w0), w1, 1), bias);
+            for (; 2 * p + 1 < nb; ++p) {
+                const __m512i w = _mm512_inserti64x4(_mm512_castsi256_si512(block32_bytes(blk[2 * p])),
+                                                     block32_bytes(blk[2 * p + 1]), 1);
                 const __m512i isum = _mm512_dpbusd_epi32(_mm512_loadu_si512(xi + 16 * p), w, _mm512_loadu_si512(xq + 64 * p));
                 const __m512 dw = _mm512_insertf32x8(_mm512_set1_ps(_cvtsh_ss(blk[2 * p].d)),
                                                      _mm256_set1_ps(_cvtsh_ss(blk[2 * p + 1].d)), 1);
@@ -115,23 +140,26 @@ void rows_q8_0(const MatmulArgs& a) {
                 else acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), scale, acc0);
             }
             if (p < np) {  // odd block count: last block alone in lanes 0-7
-                const __m512i w = _mm512_xor_si512(
-                    _mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk[2 * p].qs))), bias);
+                const __m512i w = _mm512_castsi256_si512(block32_bytes(blk[2 * p]));
                 const __m512i isum = _mm512_dpbusd_epi32(_mm512_loadu_si512(xi + 16 * p),
                                                          _mm512_maskz_mov_epi32(0xFF, w), _mm512_loadu_si512(xq + 64 * p));
                 const __m512 scale = _mm512_mul_ps(_mm512_set1_ps(_cvtsh_ss(blk[2 * p].d)), _mm512_loadu_ps(xd + 16 * p));
                 acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), scale, acc0);
             }
-            a.y[c * a.y_stride + r] = hsum(_mm512_add_ps(acc0, acc1));
+            float min_sum = 0.0f;
+            if constexpr (has_min)
+                for (int64_t b = 0; b < nb; ++b) min_sum += _cvtsh_ss(blk[b].m) * x.ds[c * nb + b];
+            a.y[c * a.y_stride + r] = hsum(_mm512_add_ps(acc0, acc1)) + min_sum;
         }
     }
 }
 
-// ---- Q4_K. Activations are reordered per super-block so that one zmm of packed
+// ---- Q4_K and Q5_K. Activations are reordered per super-block so that one zmm of packed
 // nibbles (64 bytes = two 32-byte chunks) meets its 64 activations in order:
 // low nibbles of bytes 0-63 are sub-blocks 0 and 2, of bytes 64-127 sub-blocks 4
-// and 6; high nibbles give 1, 3 and 5, 7. maddubs makes int16 pair sums, vpdpwssd
-// multiplies them by the sub-block scales and accumulates in int32.
+// and 6; high nibbles give 1, 3 and 5, 7. Q5_K's fifth bit of sub-block j is bit j of
+// qh[l], tested into a byte mask. maddubs makes int16 pair sums, vpdpwssd multiplies
+// them by the sub-block scales and accumulates in int32.
 struct Q4KColumns {
     std::vector<int8_t> q;     // [col][k] reordered as [sb0 sb2 sb4 sb6 sb1 sb3 sb5 sb7]
     std::vector<int16_t> bs;   // [col][super-block][8] sums of each 32-element sub-block
@@ -156,9 +184,17 @@ Q4KColumns prepare_q8_k_columns(const MatmulArgs& a) {
     return x;
 }
 
-void rows_q4_k(const MatmulArgs& a) {
+template <typename Block>
+void rows_q45_k(const MatmulArgs& a) {
+    constexpr bool five = std::is_same_v<Block, BlockQ5_K>;
     const int64_t nsb = a.k / QK_K;
     const Q4KColumns x = prepare_q8_k_columns(a);
+    // qh bits of the sub-blocks in p0..p3 below: (0, 2), (4, 6), (1, 3), (5, 7)
+    auto bits = [](int lo, int hi) {
+        return _mm512_inserti64x4(_mm512_set1_epi8(static_cast<char>(1 << lo)), _mm256_set1_epi8(static_cast<char>(1 << hi)), 1);
+    };
+    const __m512i bit0 = bits(0, 2), bit1 = bits(4, 6), bit2 = bits(1, 3), bit3 = bits(5, 7);
+    const __m512i sixteen = _mm512_set1_epi8(16);
     const __m512i low4 = _mm512_set1_epi8(0x0F);
     // vpshufb controls turning byte a0 (lanes 0-1) / a1 (lanes 2-3) into int16 lanes
     auto spread = [](int a0, int a1) {
@@ -172,13 +208,13 @@ void rows_q4_k(const MatmulArgs& a) {
     };
     const __m512i sel0 = spread(0, 2), sel1 = spread(4, 6), sel2 = spread(1, 3), sel3 = spread(5, 7);
     for (int64_t r = a.r0; r < a.r1; ++r) {
-        const auto* blk = reinterpret_cast<const BlockQ4_K*>(a.w + r * a.w_row_bytes);
+        const auto* blk = reinterpret_cast<const Block*>(a.w + r * a.w_row_bytes);
         for (int64_t c = 0; c < a.n_cols; ++c) {
             const int8_t* xq = &x.q[c * a.k];
             __m512 acc = _mm512_setzero_ps();
             __m128 acc_min = _mm_setzero_ps();
             for (int64_t i = 0; i < nsb; ++i) {
-                const BlockQ4_K& b = blk[i];
+                const Block& b = blk[i];
                 const __m128i sm = unpack_k4_scales(b.scales);
                 const __m512i sc = _mm512_broadcast_i32x4(sm);
                 const __m128i mins = _mm_cvtepu8_epi16(_mm_srli_si128(sm, 8));
@@ -187,10 +223,20 @@ void rows_q4_k(const MatmulArgs& a) {
 
                 const __m512i q0 = _mm512_loadu_si512(b.qs), q1 = _mm512_loadu_si512(b.qs + 64);
                 const int8_t* xs = xq + i * QK_K;
-                const __m512i p0 = _mm512_maddubs_epi16(_mm512_and_si512(q0, low4), _mm512_loadu_si512(xs));
-                const __m512i p1 = _mm512_maddubs_epi16(_mm512_and_si512(q1, low4), _mm512_loadu_si512(xs + 64));
-                const __m512i p2 = _mm512_maddubs_epi16(_mm512_and_si512(_mm512_srli_epi16(q0, 4), low4), _mm512_loadu_si512(xs + 128));
-                const __m512i p3 = _mm512_maddubs_epi16(_mm512_and_si512(_mm512_srli_epi16(q1, 4), low4), _mm512_loadu_si512(xs + 192));
+                __m512i w0 = _mm512_and_si512(q0, low4), w1 = _mm512_and_si512(q1, low4);
+                __m512i w2 = _mm512_and_si512(_mm512_srli_epi16(q0, 4), low4);
+                __m512i w3 = _mm512_and_si512(_mm512_srli_epi16(q1, 4), low4);
+                if constexpr (five) {
+                    const __m512i qh = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.qh)));
+                    w0 = _mm512_or_si512(w0, _mm512_maskz_mov_epi8(_mm512_test_epi8_mask(qh, bit0), sixteen));
+                    w1 = _mm512_or_si512(w1, _mm512_maskz_mov_epi8(_mm512_test_epi8_mask(qh, bit1), sixteen));
+                    w2 = _mm512_or_si512(w2, _mm512_maskz_mov_epi8(_mm512_test_epi8_mask(qh, bit2), sixteen));
+                    w3 = _mm512_or_si512(w3, _mm512_maskz_mov_epi8(_mm512_test_epi8_mask(qh, bit3), sixteen));
+                }
+                const __m512i p0 = _mm512_maddubs_epi16(w0, _mm512_loadu_si512(xs));
+                const __m512i p1 = _mm512_maddubs_epi16(w1, _mm512_loadu_si512(xs + 64));
+                const __m512i p2 = _mm512_maddubs_epi16(w2, _mm512_loadu_si512(xs + 128));
+                const __m512i p3 = _mm512_maddubs_epi16(w3, _mm512_loadu_si512(xs + 192));
                 __m512i isum = _mm512_madd_epi16(p0, _mm512_shuffle_epi8(sc, sel0));
                 isum = _mm512_dpwssd_epi32(isum, p1, _mm512_shuffle_epi8(sc, sel1));
                 isum = _mm512_dpwssd_epi32(isum, p2, _mm512_shuffle_epi8(sc, sel2));
@@ -270,8 +316,13 @@ void matmul_avx512(const MatmulArgs& a) {
     }
     if (use_tiled(a.w_type, a.n_cols)) return matmul_tiled_avx512(a);
     switch (a.w_type) {
-        case TensorType::Q8_0: return rows_q8_0(a);
-        case TensorType::Q4_K: return rows_q4_k(a);
+        case TensorType::Q8_0: return rows_block32<BlockQ8_0>(a);
+        case TensorType::Q4_0: return rows_block32<BlockQ4_0>(a);
+        case TensorType::Q4_1: return rows_block32<BlockQ4_1>(a);
+        case TensorType::Q5_0: return rows_block32<BlockQ5_0>(a);
+        case TensorType::Q5_1: return rows_block32<BlockQ5_1>(a);
+        case TensorType::Q4_K: return rows_q45_k<BlockQ4_K>(a);
+        case TensorType::Q5_K: return rows_q45_k<BlockQ5_K>(a);
         case TensorType::Q6_K: return rows_q6_k(a);
         default: return rows_canonical(a);
     }

@@ -1,4 +1,4 @@
-// Small SSE-level helpers shared by the AVX2 and AVX-512 kernel files (internal
+// Small SSE/AVX2-level helpers shared by the AVX2 and AVX-512 kernel files (internal
 // linkage: each file keeps the copy compiled for its own instruction set).
 #pragma once
 
@@ -20,6 +20,15 @@ inline __m128i unpack_k4_scales(const uint8_t* packed) {
     const __m128i nib = _mm_and_si128(_mm_srli_epi16(p, 4), _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 15, 15, 15, 15));
     const __m128i top = _mm_and_si128(_mm_srli_epi16(hi2, 2), _mm_setr_epi8(0, 0, 0, 0, 48, 48, 48, 48, 0, 0, 0, 0, 48, 48, 48, 48));
     return _mm_or_si128(_mm_or_si128(low, nib), top);
+}
+
+// A 32-element block's 16 bytes of nibbles as 32 bytes: low nibbles are elements 0-15,
+// high ones 16-31 (Q4_0, Q4_1, Q5_0, Q5_1).
+inline __m256i nibbles(const uint8_t* qs) {
+    const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs));
+    const __m128i m = _mm_set1_epi8(15);
+    return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_and_si128(q, m)),
+                                   _mm_and_si128(_mm_srli_epi16(q, 4), m), 1);
 }
 
 }  // namespace
