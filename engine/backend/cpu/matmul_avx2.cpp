@@ -11,16 +11,11 @@
 
 #include "backend/cpu/matmul_canonical.h"
 #include "backend/cpu/matmul_internal.h"
+#include "backend/cpu/matmul_low_bit_k.h"
 #include "backend/cpu/matmul_simd_common.h"
 
 namespace tessera::cpu::detail {
 namespace {
-
-float hsum8(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
-}
 
 // Sum of the int8 products of 32 weight bytes (unsigned, or signed when Signed) and 32
 // activation bytes, as 8 int32 lanes.
@@ -305,6 +300,8 @@ void matmul_avx2(const MatmulArgs& a) {
         case TensorType::Q5_1: return rows_block32<BlockQ5_1>(a);
         case TensorType::Q4_K: return rows_q45_k<BlockQ4_K>(a);
         case TensorType::Q5_K: return rows_q45_k<BlockQ5_K>(a);
+        case TensorType::Q2_K: return rows_low_bit_k<BlockQ2_K>(a);
+        case TensorType::Q3_K: return rows_low_bit_k<BlockQ3_K>(a);
         case TensorType::Q6_K: return rows_q6_k(a);
         default: return rows_canonical(a);
     }

@@ -12,6 +12,7 @@
 
 #include "backend/cpu/matmul_canonical.h"
 #include "backend/cpu/matmul_internal.h"
+#include "backend/cpu/matmul_low_bit_k.h"
 #include "backend/cpu/matmul_simd_common.h"
 
 namespace tessera::cpu::detail {
@@ -323,6 +324,8 @@ void matmul_avx512(const MatmulArgs& a) {
         case TensorType::Q5_1: return rows_block32<BlockQ5_1>(a);
         case TensorType::Q4_K: return rows_q45_k<BlockQ4_K>(a);
         case TensorType::Q5_K: return rows_q45_k<BlockQ5_K>(a);
+        case TensorType::Q2_K: return rows_low_bit_k<BlockQ2_K>(a);
+        case TensorType::Q3_K: return rows_low_bit_k<BlockQ3_K>(a);
         case TensorType::Q6_K: return rows_q6_k(a);
         default: return rows_canonical(a);
     }

@@ -22,6 +22,13 @@ inline __m128i unpack_k4_scales(const uint8_t* packed) {
     return _mm_or_si128(_mm_or_si128(low, nib), top);
 }
 
+// The sum of a ymm's 8 floats.
+inline float hsum8(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
+}
+
 // A 32-element block's 16 bytes of nibbles as 32 bytes: low nibbles are elements 0-15,
 // high ones 16-31 (Q4_0, Q4_1, Q5_0, Q5_1).
 inline __m256i nibbles(const uint8_t* qs) {
