@@ -1,8 +1,7 @@
-// AVX2 kernels (no VNNI): maddubs + madd dot products. Decode: types with a kernel of
-// their own read the blocks directly; the others decode each row to canonical bytes and
-// dot it block by block; prefill goes to matmul_tiled_avx2.
-// Q8_0 bytes are full-range signed, where maddubs could saturate, so they use the
-// sign trick |w| * sign(x, w) instead of the unsigned canonical form.
+// AVX2 kernels (no VNNI): maddubs + madd dot products. Decode: each quantized type has a
+// kernel that reads its blocks directly (decoding in registers); prefill goes to
+// matmul_tiled_avx2. Q8_0 bytes are full-range signed, where maddubs could saturate, so
+// they use the sign trick |w| * sign(x, w) instead of the unsigned canonical form.
 #include <immintrin.h>
 
 #include <cstring>
@@ -24,46 +23,6 @@ __m256i dot32(__m256i w, __m256i x) {
     const __m256i ones = _mm256_set1_epi16(1);
     if constexpr (Signed) return _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(w, w), _mm256_sign_epi8(x, w)), ones);
     else return _mm256_madd_epi16(_mm256_maddubs_epi16(w, x), ones);
-}
-
-void rows_canonical(const MatmulArgs& a) {
-    const CanonicalLayout lay = canonical_layout(a.w_type);
-    const bool q8 = a.w_type == TensorType::Q8_0;
-    const int zp = q8 ? 0 : lay.zp;  // Q8_0 goes back to signed bytes
-    const TensorType dot_type = tensor_type_info(a.w_type).dot_type;
-    const int B = lay.block;
-    const int64_t k = a.k, nb = k / B;
-    std::vector<int8_t> xq(a.n_cols * k);
-    std::vector<float> xd(a.n_cols * nb), xds(a.n_cols * nb);
-    std::vector<int32_t> xinit(a.n_cols * nb);
-    for (int64_t c = 0; c < a.n_cols; ++c)
-        prepare_activation_row(dot_type, B, zp, a.x + c * a.x_row_bytes, k, &xq[c * k], &xd[c * nb],
-                               &xinit[c * nb], &xds[c * nb]);
-    std::vector<uint8_t> wq(k + 16);
-    std::vector<float> ws(nb), wo(nb);
-    const __m256i flip = _mm256_set1_epi8(static_cast<char>(0x80));
-    const __m256i low16 = _mm256_setr_epi32(-1, -1, -1, -1, 0, 0, 0, 0);
-    for (int64_t r = a.r0; r < a.r1; ++r) {
-        decode_row_canonical(a.w_type, a.w + r * a.w_row_bytes, k, wq.data(), ws.data(), wo.data());
-        for (int64_t c = 0; c < a.n_cols; ++c) {
-            const int8_t* q = &xq[c * k];
-            __m256 acc = _mm256_setzero_ps();
-            float min_sum = 0.0f;
-            for (int64_t b = 0; b < nb; ++b) {
-                // 16-element blocks: load 32 bytes but keep the low 16 of the weights
-                __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(&wq[b * B]));
-                const __m256i xv = B == 32 ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + b * B))
-                                           : _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q + b * B)));
-                if (B == 16) w = _mm256_and_si256(w, low16);
-                __m256i isum = q8 ? dot32<true>(_mm256_xor_si256(w, flip), xv) : dot32<false>(w, xv);
-                isum = _mm256_add_epi32(isum, _mm256_castsi128_si256(_mm_cvtsi32_si128(xinit[c * nb + b])));
-                acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(ws[b] * xd[c * nb + b]), acc);
-            }
-            if (lay.has_min)
-                for (int64_t b = 0; b < nb; ++b) min_sum += wo[b] * xds[c * nb + b];
-            a.y[c * a.y_stride + r] = hsum8(acc) + min_sum;
-        }
-    }
 }
 
 template <TensorType T>
@@ -303,7 +262,7 @@ void matmul_avx2(const MatmulArgs& a) {
         case TensorType::Q2_K: return rows_low_bit_k<BlockQ2_K>(a);
         case TensorType::Q3_K: return rows_low_bit_k<BlockQ3_K>(a);
         case TensorType::Q6_K: return rows_q6_k(a);
-        default: return rows_canonical(a);
+        default: return matmul_portable(a);  // no SIMD kernel for this type
     }
 }
 
