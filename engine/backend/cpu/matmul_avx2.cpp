@@ -25,45 +25,6 @@ __m256i dot32(__m256i w, __m256i x) {
     else return _mm256_madd_epi16(_mm256_maddubs_epi16(w, x), ones);
 }
 
-template <TensorType T>
-__m256 load8(const uint8_t* p, int64_t i) {
-    if constexpr (T == TensorType::F32) return _mm256_loadu_ps(reinterpret_cast<const float*>(p) + i);
-    const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 2 * i));
-    if constexpr (T == TensorType::F16) return _mm256_cvtph_ps(h);
-    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
-}
-
-template <TensorType T>
-float load1(const uint8_t* p, int64_t i) {
-    if constexpr (T == TensorType::F32) {
-        float v;
-        std::memcpy(&v, p + 4 * i, 4);
-        return v;
-    }
-    uint16_t h;
-    std::memcpy(&h, p + 2 * i, 2);
-    return T == TensorType::F16 ? _cvtsh_ss(h) : bf16_to_f32(h);
-}
-
-template <TensorType T>
-void rows_float(const MatmulArgs& a) {
-    for (int64_t r = a.r0; r < a.r1; ++r) {
-        const uint8_t* w = a.w + r * a.w_row_bytes;
-        for (int64_t c = 0; c < a.n_cols; ++c) {
-            const uint8_t* x = a.x + c * a.x_row_bytes;
-            __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
-            int64_t i = 0;
-            for (; i + 32 <= a.k; i += 32)
-                for (int u = 0; u < 4; ++u)
-                    acc[u] = _mm256_fmadd_ps(load8<T>(w, i + 8 * u), load8<T>(x, i + 8 * u), acc[u]);
-            float tail = 0.0f;
-            for (; i < a.k; ++i) tail += load1<T>(w, i) * load1<T>(x, i);
-            a.y[c * a.y_stride + r] =
-                hsum8(_mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]))) + tail;
-        }
-    }
-}
-
 // Q4_K and Q5_K x Q8_K: per 32-byte chunk of nibbles, low nibbles meet activations
 // [64j, 64j+32) and high nibbles [64j+32, 64j+64); Q5_K's fifth bits of those sub-blocks
 // (2j and 2j+1) are bits 2j and 2j+1 of qh[l]. maddubs makes int16 pair sums and madd
@@ -245,9 +206,10 @@ void rows_q6_k(const MatmulArgs& a) {
 
 void matmul_avx2(const MatmulArgs& a) {
     switch (a.w_type) {
-        case TensorType::F32: return rows_float<TensorType::F32>(a);
-        case TensorType::F16: return rows_float<TensorType::F16>(a);
-        case TensorType::BF16: return rows_float<TensorType::BF16>(a);
+        case TensorType::F32:
+        case TensorType::F16:
+        case TensorType::BF16:
+            return matmul_float_avx2(a);
         default: break;
     }
     if (use_tiled(a.w_type, a.n_cols)) return matmul_tiled_avx2(a);
