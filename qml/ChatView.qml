@@ -84,7 +84,21 @@ Item {
             property bool atEnd: true
             onMovementEnded: atEnd = atYEnd
             onContentHeightChanged: if (atEnd) positionViewAtEnd()
-            onCountChanged: { atEnd = true; positionViewAtEnd() }
+            onCountChanged: if (!prepending) { atEnd = true; positionViewAtEnd() }
+            // A long conversation opens on its newest page; reaching the top puts the page
+            // above in front, and the message that was at the top stays where it was.
+            property bool prepending: false
+            onAtYBeginningChanged: if (atYBeginning) Qt.callLater(loadOlder)
+            function loadOlder() {
+                if (!atYBeginning || count === 0 || !view.controller.messages.hasOlder) return
+                const top = Math.max(0, indexAt(width / 2, contentY + topMargin))
+                const before = count
+                prepending = true
+                view.controller.loadOlderMessages()
+                prepending = false
+                atEnd = false
+                positionViewAtIndex(top + count - before, ListView.Beginning)
+            }
 
             delegate: MessageDelegate {
                 width: messages.width
