@@ -20,6 +20,11 @@ EngineThread::EngineThread(QObject* parent) : QObject(parent), worker_(new Engin
         context_size_ = 0;
         setState(State::Failed, error);
     }, Qt::QueuedConnection);
+    connect(worker_, &EngineWorker::loadProgress, this, [this](double fraction) {
+        if (state_ != State::Loading) return;  // a late report of a load already ended
+        load_progress_ = fraction;
+        emit loadProgressChanged();
+    }, Qt::QueuedConnection);
     connect(worker_, &EngineWorker::textPiece, this, &EngineThread::textPiece, Qt::QueuedConnection);
     connect(worker_, &EngineWorker::replyFinished, this, &EngineThread::replyFinished, Qt::QueuedConnection);
     connect(worker_, &EngineWorker::replyFailed, this, &EngineThread::replyFailed, Qt::QueuedConnection);
@@ -45,6 +50,8 @@ void EngineThread::load(const QString& path) {
     model_name_ = QFileInfo(path).completeBaseName();
     model_path_ = path;
     offered_model_.clear();
+    load_progress_ = 0.0;
+    emit loadProgressChanged();
     setState(State::Loading);
     LoadRequest request;
     request.path = path;
@@ -52,6 +59,7 @@ void EngineThread::load(const QString& path) {
     request.threads = settings_.threads;
     request.device = settings_.device;
     request.gpu_layers = settings_.gpu_layers;
+    request.progress_interval_ms = progress_interval_ms_;
     QMetaObject::invokeMethod(worker_, [w = worker_, request] { w->loadModel(request); }, Qt::QueuedConnection);
 }
 
