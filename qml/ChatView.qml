@@ -88,7 +88,7 @@ Item {
             // A long conversation opens on its newest page; reaching the top puts the page
             // above in front, and the message that was at the top stays where it was.
             property bool prepending: false
-            onAtYBeginningChanged: if (atYBeginning) Qt.callLater(loadOlder)
+            onAtYBeginningChanged: if (atYBeginning && !atYEnd) { atEnd = false; Qt.callLater(loadOlder) }
             function loadOlder() {
                 if (!atYBeginning || count === 0 || !view.controller.messages.hasOlder) return
                 const top = Math.max(0, indexAt(width / 2, contentY + topMargin))

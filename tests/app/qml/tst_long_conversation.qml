@@ -17,6 +17,8 @@ Item {
         Component { id: chatComponent; ChatView { controller: testController; width: 600; height: 600 } }
 
         function topIndex(list) { return list.indexAt(list.width / 2, list.contentY + list.topMargin) }
+        // As a scroll to the top does: the content's top edge at the view's.
+        function scrollToTop(list) { list.contentY = list.originY - list.topMargin }
 
         function test_scrollingToTheTopLoadsTheOlderPageInPlace() {
             verify(appReady, "the app could not start on the bundled model")
@@ -29,18 +31,18 @@ Item {
             tryVerify(() => list.atYEnd)
             compare(testController.messages.hasOlder, true)
 
-            list.positionViewAtBeginning()
+            scrollToTop(list)
             tryCompare(list, "count", 400)
             // The message that was at the top ("message 400", now row 200) is still there.
             tryCompare(list, "atYBeginning", false)
             compare(topIndex(list), 200)
             compare(list.itemAtIndex(200).answer, "message 400")
 
-            list.positionViewAtBeginning()
+            scrollToTop(list)
             tryCompare(list, "count", 600)
             compare(testController.messages.hasOlder, false)
             compare(topIndex(list), 200)
-            list.positionViewAtBeginning()
+            scrollToTop(list)
             wait(50)
             compare(list.count, 600)  // the first message is shown: nothing more to load
         }
