@@ -1,8 +1,28 @@
 #include "engine_thread.h"
 
 #include <QFileInfo>
+#include <cerrno>
+#include <cstring>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "logging.h"
 
 namespace tessera::app {
+namespace {
+
+// The engine yields the CPU to the window: its thread runs at a lower priority, and the CPU
+// backend's pool threads, created on it at load, inherit that. When both want a core (a
+// machine with few of them), the GUI thread gets it at once instead of waiting out the
+// engine's time slice; an idle window leaves the engine every core.
+constexpr int kEngineNice = 5;
+
+void lower_this_threads_priority() {
+    if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kEngineNice) != 0)
+        qCWarning(lcEngine) << "could not lower the engine thread's priority:" << std::strerror(errno);
+}
+
+}  // namespace
 
 EngineThread::EngineThread(QObject* parent) : QObject(parent), worker_(new EngineWorker) {
     qRegisterMetaType<tessera::GenerationStats>();
@@ -29,6 +49,7 @@ EngineThread::EngineThread(QObject* parent) : QObject(parent), worker_(new Engin
     connect(worker_, &EngineWorker::replyFinished, this, &EngineThread::replyFinished, Qt::QueuedConnection);
     connect(worker_, &EngineWorker::replyFailed, this, &EngineThread::replyFailed, Qt::QueuedConnection);
     thread_.start();
+    QMetaObject::invokeMethod(worker_, [] { lower_this_threads_priority(); }, Qt::QueuedConnection);
 }
 
 EngineThread::~EngineThread() {
