@@ -17,8 +17,11 @@ Item {
         Component { id: chatComponent; ChatView { controller: testController; width: 600; height: 600 } }
 
         function topIndex(list) { return list.indexAt(list.width / 2, list.contentY + list.topMargin) }
-        // As a scroll to the top does: the content's top edge at the view's.
-        function scrollToTop(list) { list.contentY = list.originY - list.topMargin }
+        // As the user does: near the top, then a turn of the mouse wheel up to it.
+        function scrollToTop(list) {
+            list.contentY = list.originY - list.topMargin + 30
+            mouseWheel(list, list.width / 2, list.height / 2, 0, 360)
+        }
 
         function test_scrollingToTheTopLoadsTheOlderPageInPlace() {
             verify(appReady, "the app could not start on the bundled model")
