@@ -79,12 +79,27 @@ Item {
             bottomMargin: 16
             reuseItems: true
             Accessible.name: qsTr("Messages")
-            ScrollBar.vertical: ScrollBar {}
+            ScrollBar.vertical: ScrollBar { id: scrollBar }
             // Follows a streaming reply while the view is at its end.
             property bool atEnd: true
-            onMovementEnded: atEnd = atYEnd
+            onMovementEnded: { atEnd = atYEnd; Qt.callLater(loadOlder) }  // once, however often asked in a turn
             onContentHeightChanged: if (atEnd) positionViewAtEnd()
-            onCountChanged: { atEnd = true; positionViewAtEnd() }
+            onCountChanged: if (!prepending) { atEnd = true; positionViewAtEnd() }
+            // A long conversation opens on its newest page; scrolling to the top puts the page
+            // above in front, and the message that was at the top stays where it was. Only the
+            // user's scrolling counts: the list passes the top while it is laid out at open.
+            property bool prepending: false
+            onAtYBeginningChanged: if (atYBeginning && (moving || scrollBar.pressed)) { atEnd = false; Qt.callLater(loadOlder) }
+            function loadOlder() {
+                if (!atYBeginning || atYEnd || count === 0 || !view.controller.messages.hasOlder) return
+                const top = Math.max(0, indexAt(width / 2, contentY + topMargin))
+                const before = count
+                prepending = true
+                view.controller.loadOlderMessages()
+                prepending = false
+                atEnd = false
+                positionViewAtIndex(top + count - before, ListView.Beginning)
+            }
 
             delegate: MessageDelegate {
                 width: messages.width

@@ -10,8 +10,6 @@ Item {
     property var block: ({})
     readonly property bool code: block.code === true
     signal linkActivated(string link)
-    // Very long prose is shown as plain text: Markdown layout of megabytes would stall the window (U6).
-    readonly property int markdownLimit: 20000
     implicitHeight: code ? codeBox.implicitHeight : prose.implicitHeight
 
     TextEdit {
@@ -23,7 +21,8 @@ Item {
         selectByMouse: true
         wrapMode: TextEdit.Wrap
         // Set explicitly: Markdown rendering never fetches anything (U4).
-        textFormat: text.length > item.markdownLimit ? TextEdit.PlainText : TextEdit.MarkdownText
+        // Prose too long or too deeply nested for Markdown layout comes marked plain (U6).
+        textFormat: item.block.plain === true ? TextEdit.PlainText : TextEdit.MarkdownText
         text: item.code ? "" : (item.block.text ?? "")
         color: Theme.text
         selectionColor: Theme.accent

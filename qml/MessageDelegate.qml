@@ -12,6 +12,7 @@ Item {
     required property var messageId
     required property string role
     required property string answer
+    required property string shownAnswer  // the answer, cut when it is megabytes long (U1)
     required property string reasoning
     required property string messageState
     required property string errorText
@@ -32,7 +33,7 @@ Item {
     ListView.onReused: { editing = false; reasoningOpen = false }
 
     signal linkActivated(string link)
-    TextMetrics { id: naturalWidth; font: body.font; text: delegate.fromUser ? delegate.answer : "" }
+    TextMetrics { id: naturalWidth; font: body.font; text: delegate.fromUser ? delegate.shownAnswer : "" }
 
     ColumnLayout {
         id: column
@@ -97,11 +98,11 @@ Item {
                 selectByMouse: true
                 wrapMode: TextEdit.Wrap
                 textFormat: TextEdit.PlainText
-                text: delegate.fromUser ? delegate.answer : ""
+                text: delegate.fromUser ? delegate.shownAnswer : ""
                 color: Theme.text
                 selectionColor: Theme.accent
                 font.pixelSize: Theme.fontSize
-                Accessible.name: qsTr("Your message: ") + delegate.answer
+                Accessible.name: qsTr("Your message: ") + delegate.shownAnswer
             }
             // A reply: prose as Markdown and each code block in its own box. The repeater's model
             // is a count, so a streamed token re-renders only the block it changed.

@@ -369,6 +369,15 @@ Rectangle {
                 wrapMode: Text.Wrap
                 Layout.fillWidth: true
             }
+            Label {
+                objectName: "dataDirOptionNote"
+                text: page.settings.dataFolderFromCommandLine
+                    ? qsTr("This run uses %1 because the app was started with --data-dir, which wins over the folder saved here. Started without it, the app opens %2.").arg(page.settings.currentDataFolder).arg(page.settings.dataFolder)
+                    : qsTr("Starting the app with --data-dir DIR opens DIR instead, whatever is saved here.")
+                color: page.settings.dataFolderFromCommandLine ? Theme.warning : Theme.mutedText
+                wrapMode: Text.Wrap
+                Layout.fillWidth: true
+            }
             RowLayout {
                 spacing: Theme.spacing
                 Button {

@@ -17,10 +17,20 @@ ToolBar {
         anchors.rightMargin: 12
         spacing: 12
         ProgressBar {
+            objectName: "loadProgressBar"
             visible: line.engine.state === Engine.Loading
-            indeterminate: true
+            from: 0
+            to: 1
+            value: line.engine.loadProgress
             Layout.preferredWidth: 160
-            Accessible.name: qsTr("Loading the model")
+            Accessible.name: qsTr("Loading the model: %1").arg(loadPercent.text)
+        }
+        Label {
+            id: loadPercent
+            objectName: "loadPercent"
+            visible: line.engine.state === Engine.Loading
+            text: qsTr("%1 %").arg(Math.floor(line.engine.loadProgress * 100))
+            color: Theme.mutedText
         }
         Label {
             id: errorLabel

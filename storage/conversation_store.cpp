@@ -1,6 +1,7 @@
 #include "storage/conversation_store.h"
 
 #include <chrono>
+#include <limits>
 
 #include "storage/transaction.h"
 
@@ -187,9 +188,10 @@ DbResult<std::int64_t> ConversationStore::add_message(std::int64_t conversation_
     return id;
 }
 
-DbResult<std::vector<Message>> ConversationStore::query_messages(std::string_view sql, std::int64_t arg) {
+template <typename... Args>
+DbResult<std::vector<Message>> ConversationStore::query_messages(std::string_view sql, const Args&... args) {
     STORAGE_ASSIGN(Statement stmt, db_.prepare(sql));
-    STORAGE_TRY(stmt.bind(1, arg));
+    STORAGE_TRY(stmt.bind_all(args...));
     std::vector<Message> out;
     for (;;) {
         STORAGE_ASSIGN(bool row, stmt.step());
@@ -207,14 +209,20 @@ DbResult<Message> ConversationStore::message(std::int64_t id) {
 }
 
 DbResult<std::vector<Message>> ConversationStore::path_to(std::int64_t leaf_id) {
-    // Walks parent links by primary key: one lookup per level.
+    return path_tail(leaf_id, std::numeric_limits<std::int64_t>::max());
+}
+
+DbResult<std::vector<Message>> ConversationStore::path_tail(std::int64_t leaf_id, std::int64_t limit,
+                                                            std::optional<std::int64_t> above) {
+    // Walks parent links by primary key: one lookup per level, and no further than asked.
     STORAGE_ASSIGN(auto rows, query_messages(std::string("WITH RECURSIVE path(id, depth) AS ("
-                                                         "SELECT ?, 0 UNION ALL SELECT m.parent_id, path.depth + 1 "
+                                                         "SELECT ?1, 0 UNION ALL SELECT m.parent_id, path.depth + 1 "
                                                          "FROM messages m JOIN path ON m.id = path.id "
-                                                         "WHERE m.parent_id IS NOT NULL) SELECT ") +
+                                                         "WHERE m.parent_id IS NOT NULL AND m.parent_id IS NOT ?3 "
+                                                         "AND path.depth + 1 < ?2) SELECT ") +
                                                  kMessageColumns +
                                                  " FROM path JOIN messages USING (id) ORDER BY path.depth DESC",
-                                             leaf_id));
+                                             leaf_id, limit, above));
     if (rows.empty()) return not_found("message", leaf_id);
     return rows;
 }

@@ -45,6 +45,11 @@ public:
     DbResult<Message> message(std::int64_t id);
     // Root first, leaf last.
     DbResult<std::vector<Message>> path_to(std::int64_t leaf_id);
+    // The end of that path, root-most first, for a long conversation shown a page at a time:
+    // at most `limit` messages, none from `above` upwards (`above` must lie on the path;
+    // nullopt: up to the root).
+    DbResult<std::vector<Message>> path_tail(std::int64_t leaf_id, std::int64_t limit,
+                                             std::optional<std::int64_t> above = std::nullopt);
     DbResult<std::vector<Message>> current_path(std::int64_t conversation_id);
     // The message and its siblings, in sibling order (the message itself included).
     DbResult<std::vector<Message>> siblings(std::int64_t message_id);
@@ -67,7 +72,8 @@ public:
                                           bool make_current);
 
 private:
-    DbResult<std::vector<Message>> query_messages(std::string_view sql, std::int64_t arg);
+    template <typename... Args>
+    DbResult<std::vector<Message>> query_messages(std::string_view sql, const Args&... args);
 
     Database& db_;
     Clock clock_;

@@ -237,6 +237,12 @@ void AppSettings::setDataFolder(const QString& folder) {
     emit dataFolderChanged();
 }
 
+void AppSettings::setDataFolderFromCommandLine(bool given) {
+    if (given == data_folder_from_command_line_) return;
+    data_folder_from_command_line_ = given;
+    emit dataFolderFromCommandLineChanged();
+}
+
 void AppSettings::clearError() {
     if (error_text_.isEmpty()) return;
     error_text_.clear();

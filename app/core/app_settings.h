@@ -38,6 +38,9 @@ class AppSettings : public QObject {
     // in the default folder's history (start_data_folder), whichever folder is open now.
     Q_PROPERTY(QString dataFolder READ dataFolder WRITE setDataFolder NOTIFY dataFolderChanged)
     Q_PROPERTY(QString currentDataFolder READ currentDataFolder CONSTANT)
+    // The app was started with --data-dir: that folder is open, whatever dataFolder says.
+    Q_PROPERTY(bool dataFolderFromCommandLine READ dataFolderFromCommandLine WRITE setDataFolderFromCommandLine
+                   NOTIFY dataFolderFromCommandLineChanged)
     Q_PROPERTY(QString errorText READ errorText NOTIFY errorTextChanged)
     Q_PROPERTY(int maxThreads READ maxThreads CONSTANT)
 
@@ -59,6 +62,8 @@ public:
     int fontSize() const { return font_size_; }
     QString dataFolder() const { return data_folder_; }
     QString currentDataFolder() const { return current_data_folder_; }
+    bool dataFolderFromCommandLine() const { return data_folder_from_command_line_; }
+    void setDataFolderFromCommandLine(bool given);
     QString errorText() const { return error_text_; }
     int maxThreads() const;
     const EngineSettings& engineSettings() const { return engine_; }
@@ -90,6 +95,7 @@ signals:
     void themeChanged();
     void fontSizeChanged();
     void dataFolderChanged();
+    void dataFolderFromCommandLineChanged();
     void errorTextChanged();
     // Device, threads, offload or context changed: a loaded model is reloaded to apply them.
     void engineSettingsChanged();
@@ -108,6 +114,7 @@ private:
     QString data_folder_;
     QString current_data_folder_;
     QString default_data_folder_;
+    bool data_folder_from_command_line_ = false;
     QString error_text_;
 };
 

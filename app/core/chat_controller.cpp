@@ -3,6 +3,7 @@
 #include <random>
 
 #include "logging.h"
+#include "utf8_text.h"
 
 namespace tessera::app {
 namespace {
@@ -10,7 +11,8 @@ namespace {
 constexpr qsizetype kTitleLength = 60;
 
 QString title_for(const QString& first_message) {
-    QString line = first_message.trimmed().section(QLatin1Char('\n'), 0, 0).simplified();
+    // Only the start is read: a pasted 50 MB message must not cost the GUI thread a pass over it (U1).
+    QString line = first_message.left(kTitleLength * 16).trimmed().section(QLatin1Char('\n'), 0, 0).simplified();
     if (line.size() > kTitleLength) line = line.left(kTitleLength - 1) + QChar(0x2026);
     return line.isEmpty() ? ChatController::tr("New chat") : line;
 }
@@ -119,7 +121,7 @@ void ChatController::openConversation(qint64 id) {
     if (id == conversation_id_) return;
     if (reply_) stop();
     conversation_id_ = id;
-    reloadMessages();
+    reloadMessages(false);
     loadConversationSettings();
     emit conversationChanged();
 }
@@ -129,8 +131,8 @@ bool ChatController::send(const QString& text) {
     std::optional<std::int64_t> parent;
     if (conversation_id_ == 0) {
         storage::ConversationSettings settings;
-        settings.title = title_for(text).toStdString();
-        if (!system_prompt_.trimmed().isEmpty()) settings.system_prompt = system_prompt_.toStdString();
+        settings.title = to_utf8(title_for(text));
+        if (!system_prompt_.trimmed().isEmpty()) settings.system_prompt = to_utf8(system_prompt_);
         store_options(options_, settings);
         auto created = storage_.conversations().create_conversation(settings);
         if (!check(status_of(created), tr("starting a conversation"))) return false;
@@ -142,7 +144,7 @@ bool ChatController::send(const QString& text) {
         parent = c->current_leaf_id;
     }
     // The user's message is committed here, before any inference (invariant 1).
-    auto turn = storage::begin_turn(storage_.conversations(), conversation_id_, parent, text.toStdString(),
+    auto turn = storage::begin_turn(storage_.conversations(), conversation_id_, parent, to_utf8(text),
                                     modelName());
     if (!check(status_of(turn), tr("saving your message"))) return false;
     return startReply(std::move(turn->reply));
@@ -171,7 +173,7 @@ void ChatController::setSystemPrompt(const QString& prompt) {
     if (conversation_id_ != 0) {
         auto c = storage_.conversations().conversation(conversation_id_);
         if (!check(status_of(c), tr("reading the conversation"))) return;
-        c->settings.system_prompt = prompt.trimmed().isEmpty() ? std::nullopt : std::optional(prompt.toStdString());
+        c->settings.system_prompt = prompt.trimmed().isEmpty() ? std::nullopt : std::optional(to_utf8(prompt));
         if (!check(storage_.conversations().update_settings(conversation_id_, c->settings),
                    tr("saving the system prompt")))
             return;
@@ -259,7 +261,7 @@ bool ChatController::editMessage(qint64 messageId, const QString& text) {
     auto original = storage_.conversations().message(messageId);
     if (!check(status_of(original), tr("reading the message"))) return false;
     // The edit is a new sibling; the original and the replies under it stay.
-    auto edited = storage_.conversations().edit_message(messageId, text.toStdString());
+    auto edited = storage_.conversations().edit_message(messageId, to_utf8(text));
     if (!check(status_of(edited), tr("saving the edit"))) return false;
     if (original->role != storage::Role::user) return reloadMessages();
     auto row = storage::StreamingReply::begin(storage_.conversations(), original->conversation_id, *edited,
@@ -334,14 +336,30 @@ bool ChatController::startReply(storage::StreamingReply row) {
     return true;
 }
 
-bool ChatController::reloadMessages() {
+bool ChatController::reloadMessages(bool keep_older) {
     if (conversation_id_ == 0) {
         messages_.clear();
         return true;
     }
-    auto rows = load_path_rows(storage_.conversations(), conversation_id_);
+    // Edits, regenerations and branch switches change the path below the first shown
+    // message's parent, so stopping there keeps every shown page and the rows above the change.
+    std::int64_t limit = kMessagePageSize;
+    std::optional<std::int64_t> above;
+    if (keep_older && messages_.rowCount() > 0) {
+        above = messages_.row(0).parent_id;
+        limit = messages_.rowCount() + kMessagePageSize;  // a bound should `above` be off the path
+    }
+    auto rows = load_path_rows(storage_.conversations(), conversation_id_, limit, above);
     if (!check(status_of(rows), tr("reading the conversation"))) return false;
     messages_.setRows(std::move(*rows));
+    return true;
+}
+
+bool ChatController::loadOlderMessages() {
+    if (!messages_.hasOlder()) return false;
+    auto rows = load_rows_from(storage_.conversations(), *messages_.row(0).parent_id);
+    if (!check(status_of(rows), tr("reading older messages"))) return false;
+    messages_.prependRows(std::move(*rows));
     return true;
 }
 
@@ -351,7 +369,7 @@ void ChatController::onTextPiece(quint64 id, const QString& piece) {
     reply_->unshown += piece;
     if (!show_timer_.isActive()) show_timer_.start();
     // A failed write keeps the text in memory and is retried at the next batch (S4).
-    if (auto s = reply_->row.append(piece.toStdString()); !s)
+    if (auto s = reply_->row.append(to_utf8(piece)); !s)
         qCWarning(lcChat) << "saving the reply:" << s.error().message.c_str();
     if (reply_->row.save_state() == storage::SaveState::retrying && !reply_->told_unsaved) {
         reply_->told_unsaved = true;
@@ -393,7 +411,7 @@ void ChatController::onReplyFailed(quint64 id, const QString& error) {
     if (!reply_ || id != reply_->request_id) return;
     showPendingText();
     const std::int64_t message_id = reply_->row.message_id();
-    auto saved = reply_->row.fail(error.toStdString());
+    auto saved = reply_->row.fail(to_utf8(error));
     const bool kept = keepUnsaved(saved);
     if (!kept) check(saved, tr("saving the failed reply"));
     if (reply_->conversation_id == conversation_id_)

@@ -99,6 +99,10 @@ public:
     Q_INVOKABLE bool regenerate(qint64 assistantMessageId);
     Q_INVOKABLE bool editMessage(qint64 messageId, const QString& text);
     Q_INVOKABLE void switchSibling(qint64 messageId, int delta);
+    // A long conversation opens on its newest page (kMessagePageSize messages); this puts
+    // the page above the first shown message in front of it (the chat view calls it when
+    // scrolled to the top). False when there is nothing older or it could not be read.
+    Q_INVOKABLE bool loadOlderMessages();
     // A new conversation holding a copy of the branch `id` shows (its settings too), opened;
     // the original is untouched. False with errorText when there is nothing to copy.
     Q_INVOKABLE bool forkConversation(qint64 id);
@@ -132,7 +136,9 @@ private:
 
     bool canStartReply();
     bool startReply(storage::StreamingReply row);
-    bool reloadMessages();
+    // Shows the current path again; with keep_older, from the first shown message's place
+    // on (the older pages the user loaded stay), otherwise from the newest page.
+    bool reloadMessages(bool keep_older = true);
     void loadConversationSettings();
     void onTextPiece(quint64 id, const QString& piece);
     void onReplyFinished(quint64 id, const GenerationStats& stats, qint64 context_used);

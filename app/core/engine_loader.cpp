@@ -7,7 +7,7 @@
 
 namespace tessera::app {
 
-Result<std::unique_ptr<LoadedEngine>> load_engine(const LoadRequest& request) {
+Result<std::unique_ptr<LoadedEngine>> load_engine(const LoadRequest& request, ProgressCallback progress) {
     const std::string path = request.path.toStdString();
     const std::string device = request.device == QLatin1String("auto") ? "cpu" : request.device.toStdString();
     auto spec = parse_backend(device);
@@ -20,6 +20,7 @@ Result<std::unique_ptr<LoadedEngine>> load_engine(const LoadRequest& request) {
     BackendOptions options;
     options.n_ctx = std::min<int64_t>(request.context_tokens, loaded->model->config().n_ctx_train);
     options.n_threads = request.threads;
+    options.load_progress = std::move(progress);
     auto backend = create_backend(*loaded->model, *spec, options);
     if (!backend) return wrap_error(path, backend.error());
     loaded->backend = std::move(*backend);

@@ -23,6 +23,8 @@ struct LoadRequest {
     // Layers to put on the GPU; -1: automatic. The engine runs a model wholly on one
     // device (no split yet), so this is carried but does not change the placement.
     int gpu_layers = -1;
+    // Load progress reaches the GUI at most once per this many ms (0: every step; tests).
+    int progress_interval_ms = 33;
 };
 
 // Members in construction order: the session uses the forward pass and the tokenizer,
@@ -34,6 +36,8 @@ struct LoadedEngine {
     std::unique_ptr<ChatSession> session;
 };
 
-Result<std::unique_ptr<LoadedEngine>> load_engine(const LoadRequest& request);
+// progress: bytes of weights read (CPU) or uploaded (Vulkan) out of the total, from the
+// calling thread; without it the CPU backend reads the weights on first use instead.
+Result<std::unique_ptr<LoadedEngine>> load_engine(const LoadRequest& request, ProgressCallback progress = {});
 
 }  // namespace tessera::app

@@ -1,8 +1,28 @@
 #include "engine_thread.h"
 
 #include <QFileInfo>
+#include <cerrno>
+#include <cstring>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "logging.h"
 
 namespace tessera::app {
+namespace {
+
+// The engine yields the CPU to the window: its thread runs at a lower priority, and the CPU
+// backend's pool threads, created on it at load, inherit that. When both want a core (a
+// machine with few of them), the GUI thread gets it at once instead of waiting out the
+// engine's time slice; an idle window leaves the engine every core.
+constexpr int kEngineNice = 5;
+
+void lower_this_threads_priority() {
+    if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kEngineNice) != 0)
+        qCWarning(lcEngine) << "could not lower the engine thread's priority:" << std::strerror(errno);
+}
+
+}  // namespace
 
 EngineThread::EngineThread(QObject* parent) : QObject(parent), worker_(new EngineWorker) {
     qRegisterMetaType<tessera::GenerationStats>();
@@ -20,10 +40,16 @@ EngineThread::EngineThread(QObject* parent) : QObject(parent), worker_(new Engin
         context_size_ = 0;
         setState(State::Failed, error);
     }, Qt::QueuedConnection);
+    connect(worker_, &EngineWorker::loadProgress, this, [this](double fraction) {
+        if (state_ != State::Loading) return;  // a late report of a load already ended
+        load_progress_ = fraction;
+        emit loadProgressChanged();
+    }, Qt::QueuedConnection);
     connect(worker_, &EngineWorker::textPiece, this, &EngineThread::textPiece, Qt::QueuedConnection);
     connect(worker_, &EngineWorker::replyFinished, this, &EngineThread::replyFinished, Qt::QueuedConnection);
     connect(worker_, &EngineWorker::replyFailed, this, &EngineThread::replyFailed, Qt::QueuedConnection);
     thread_.start();
+    QMetaObject::invokeMethod(worker_, [] { lower_this_threads_priority(); }, Qt::QueuedConnection);
 }
 
 EngineThread::~EngineThread() {
@@ -45,6 +71,8 @@ void EngineThread::load(const QString& path) {
     model_name_ = QFileInfo(path).completeBaseName();
     model_path_ = path;
     offered_model_.clear();
+    load_progress_ = 0.0;
+    emit loadProgressChanged();
     setState(State::Loading);
     LoadRequest request;
     request.path = path;
@@ -52,6 +80,7 @@ void EngineThread::load(const QString& path) {
     request.threads = settings_.threads;
     request.device = settings_.device;
     request.gpu_layers = settings_.gpu_layers;
+    request.progress_interval_ms = progress_interval_ms_;
     QMetaObject::invokeMethod(worker_, [w = worker_, request] { w->loadModel(request); }, Qt::QueuedConnection);
 }
 

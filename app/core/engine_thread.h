@@ -27,6 +27,8 @@ class EngineThread : public QObject {
     Q_PROPERTY(QString device READ device NOTIFY stateChanged)
     Q_PROPERTY(qint64 contextSize READ contextSize NOTIFY stateChanged)
     Q_PROPERTY(QString errorText READ errorText NOTIFY stateChanged)
+    // While loading: the share of the weights read or uploaded so far (0..1).
+    Q_PROPERTY(double loadProgress READ loadProgress NOTIFY loadProgressChanged)
 
 public:
     enum class State { NoModel, Loading, Ready, Failed };
@@ -42,9 +44,12 @@ public:
     QString device() const { return device_; }
     qint64 contextSize() const { return context_size_; }
     QString errorText() const { return error_text_; }
+    double loadProgress() const { return load_progress_; }
 
     // Device, threads, offload and context for the next load (the settings page's).
     void setEngineSettings(const EngineSettings& settings);
+    // How often load progress may be reported (33 ms: about 30 times a second; 0: every step).
+    void setLoadProgressInterval(int ms) { progress_interval_ms_ = ms; }
     Q_INVOKABLE void load(const QString& path);
     // Shows `path` as loadable, with the reason it was not loaded, without loading it.
     void offer(const QString& path, const QString& reason);
@@ -53,9 +58,12 @@ public:
     void stop(quint64 id) { worker_->requestStop(id); }
     // For tests that act on the engine's own thread (a stop right after the first piece).
     EngineWorker* worker() const { return worker_; }
+    // The id of the newest generation request (tests put text into its stream).
+    quint64 lastRequestId() const { return last_request_; }
 
 signals:
     void stateChanged();
+    void loadProgressChanged();
     void textPiece(quint64 id, const QString& piece);
     void replyFinished(quint64 id, const tessera::GenerationStats& stats, qint64 contextUsed);
     void replyFailed(quint64 id, const QString& error);
@@ -73,6 +81,8 @@ private:
     QString device_ = QStringLiteral("CPU");
     EngineSettings settings_;
     qint64 context_size_ = 0;
+    double load_progress_ = 0.0;
+    int progress_interval_ms_ = 33;
     quint64 last_request_ = 0;
 };
 

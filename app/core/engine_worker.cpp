@@ -3,6 +3,8 @@
 #include <QFileInfo>
 
 #include "logging.h"
+#include "progress_throttle.h"
+#include "utf8_text.h"
 
 namespace tessera::app {
 
@@ -18,7 +20,8 @@ void EngineWorker::requestStop(quint64 id) {
 
 void EngineWorker::loadModel(const LoadRequest& request) {
     loaded_.reset();  // the old model's memory is freed before the new one is mapped
-    auto loaded = load_engine(request);
+    auto loaded = load_engine(request, ProgressThrottle([this](double fraction) { emit loadProgress(fraction); },
+                                                        request.progress_interval_ms));
     if (!loaded) {
         qCWarning(lcEngine) << "loading failed:" << loaded.error().message.c_str();
         emit modelFailed(QString::fromStdString(loaded.error().message));
@@ -46,7 +49,7 @@ void EngineWorker::generate(const GenerationRequest& request) {
     auto reply = loaded_->session->reply(
         request.messages, request.settings,
         [this, id](std::string_view piece) {
-            emit textPiece(id, QString::fromUtf8(piece.data(), static_cast<qsizetype>(piece.size())));
+            emit textPiece(id, from_utf8(piece));
         },
         &cancel_);
     if (!reply) {

@@ -42,6 +42,9 @@ signals:
     // device: what runs it ("CPU, 4 threads, avx2 kernels", "Vulkan: llvmpipe ...").
     void modelLoaded(const QString& name, qint64 contextTokens, const QString& device);
     void modelFailed(const QString& error);
+    // While a model loads: the share of its weights read or uploaded (0..1, rising, 1 last),
+    // at most about 30 times a second.
+    void loadProgress(double fraction);
     void textPiece(quint64 id, const QString& piece);
     // The reply ended (finish reason in the stats: cancelled when stopped).
     void replyFinished(quint64 id, const tessera::GenerationStats& stats, qint64 contextUsed);

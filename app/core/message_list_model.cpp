@@ -1,6 +1,7 @@
 #include "message_list_model.h"
 
 #include "message_blocks.h"
+#include "utf8_text.h"
 
 namespace tessera::app {
 
@@ -25,6 +26,7 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const {
         case ModelRole: return r.model;
         case StatsRole: return stats_text(r.stats);
         case BlocksRole: return to_variant_list(split_code_blocks(r.answer));
+        case ShownAnswerRole: return shown_text(r.answer);
         default: return {};
     }
 }
@@ -35,11 +37,12 @@ QHash<int, QByteArray> MessageListModel::roleNames() const {
             {StateRole, "messageState"},          {ErrorRole, "errorText"},
             {SiblingIndexRole, "siblingIndex"}, {SiblingCountRole, "siblingCount"},
             {ModelRole, "modelName"},          {StatsRole, "stats"},
-            {BlocksRole, "blocks"}};
+            {BlocksRole, "blocks"},            {ShownAnswerRole, "shownAnswer"}};
 }
 
 void MessageListModel::setRows(std::vector<MessageRow> rows) {
     splitter_ = chat::ReasoningSplitter{};
+    const bool had_older = hasOlder();
     // A stored message's text never changes once complete (storage invariant 1), so a row
     // with the same id, place among its siblings and state is the same row.
     auto same = [](const MessageRow& a, const MessageRow& b) {
@@ -60,12 +63,22 @@ void MessageListModel::setRows(std::vector<MessageRow> rows) {
                      std::make_move_iterator(rows.end()));
         endInsertRows();
     }
+    if (hasOlder() != had_older) emit hasOlderChanged();
+}
+
+void MessageListModel::prependRows(std::vector<MessageRow> rows) {
+    if (rows.empty()) return;
+    const bool had_older = hasOlder();
+    beginInsertRows({}, 0, static_cast<int>(rows.size()) - 1);
+    rows_.insert(rows_.begin(), std::make_move_iterator(rows.begin()), std::make_move_iterator(rows.end()));
+    endInsertRows();
+    if (hasOlder() != had_older) emit hasOlderChanged();
 }
 
 void MessageListModel::appendToLast(const QString& piece) {
     if (rows_.empty()) return;
     chat::ReasoningText text;
-    splitter_.feed(piece.toStdString(), text);
+    splitter_.feed(to_utf8(piece), text);
     MessageRow& last = rows_.back();
     QList<int> roles;
     if (!text.reasoning.empty()) {
@@ -74,7 +87,7 @@ void MessageListModel::appendToLast(const QString& piece) {
     }
     if (!text.answer.empty()) {
         last.answer += QString::fromStdString(text.answer);
-        roles << AnswerRole << BlocksRole;
+        roles << AnswerRole << BlocksRole << ShownAnswerRole;
     }
     if (!roles.isEmpty()) lastRowChanged(roles);
 }
@@ -90,7 +103,7 @@ void MessageListModel::finishLast(storage::MessageState state, const storage::Me
     last.state = state;
     last.stats = stats;
     last.error_text = error;
-    lastRowChanged({AnswerRole, BlocksRole, ReasoningRole, StateRole, StatsRole, ErrorRole});
+    lastRowChanged({AnswerRole, BlocksRole, ShownAnswerRole, ReasoningRole, StateRole, StatsRole, ErrorRole});
 }
 
 void MessageListModel::lastRowChanged(const QList<int>& roles) {

@@ -16,6 +16,9 @@ class MessageListModel : public QAbstractListModel {
     Q_OBJECT
     QML_ELEMENT
     QML_UNCREATABLE("Owned by the ChatController")
+    // The first row is not the conversation's first message: older pages can be loaded
+    // (ChatController::loadOlderMessages).
+    Q_PROPERTY(bool hasOlder READ hasOlder NOTIFY hasOlderChanged)
 
 public:
     enum Roles {
@@ -30,6 +33,7 @@ public:
         ModelRole,                  // modelName: the model that wrote a reply
         StatsRole,                  // stats: "42 tokens · 310.5 tokens/s · first token 12 ms"
         BlocksRole,                 // blocks: the answer as prose and code blocks (message_blocks.h)
+        ShownAnswerRole,            // shownAnswer: the answer as shown, cut past kMaxShownChars
     };
 
     explicit MessageListModel(QObject* parent = nullptr);
@@ -43,12 +47,18 @@ public:
     // branch at the end never rebuilds the whole list.
     void setRows(std::vector<MessageRow> rows);
     void clear() { setRows({}); }
+    // Older rows (the page above the first row) go in front; the rows shown stay as they are.
+    void prependRows(std::vector<MessageRow> rows);
+    bool hasOlder() const { return !rows_.empty() && rows_.front().parent_id.has_value(); }
     // The last row is the reply being streamed: the piece goes to its reasoning or answer.
     void appendToLast(const QString& piece);
     // The streamed reply ended: state and stats of the last row.
     void finishLast(storage::MessageState state, const storage::MessageStats& stats, const QString& error = {});
 
     const MessageRow& row(int i) const { return rows_.at(static_cast<size_t>(i)); }
+
+signals:
+    void hasOlderChanged();
 
 private:
     void lastRowChanged(const QList<int>& roles);

@@ -9,6 +9,7 @@ namespace tessera::app {
 MessageRow to_row(const storage::Message& message, int sibling_index, int sibling_count) {
     MessageRow row;
     row.id = message.id;
+    row.parent_id = message.parent_id;
     row.role = QString::fromUtf8(storage::to_string(message.role).data(),
                                  static_cast<qsizetype>(storage::to_string(message.role).size()));
     if (message.role == storage::Role::assistant) {
@@ -27,9 +28,10 @@ MessageRow to_row(const storage::Message& message, int sibling_index, int siblin
     return row;
 }
 
-storage::DbResult<std::vector<MessageRow>> load_path_rows(storage::ConversationStore& store,
-                                                          std::int64_t conversation_id) {
-    STORAGE_ASSIGN(auto path, store.current_path(conversation_id));
+namespace {
+
+storage::DbResult<std::vector<MessageRow>> rows_of(storage::ConversationStore& store,
+                                                   const std::vector<storage::Message>& path) {
     std::vector<MessageRow> rows;
     rows.reserve(path.size());
     for (const auto& message : path) {
@@ -41,6 +43,23 @@ storage::DbResult<std::vector<MessageRow>> load_path_rows(storage::ConversationS
         rows.push_back(to_row(message, index, static_cast<int>(siblings.size())));
     }
     return rows;
+}
+
+}  // namespace
+
+storage::DbResult<std::vector<MessageRow>> load_path_rows(storage::ConversationStore& store,
+                                                          std::int64_t conversation_id, std::int64_t limit,
+                                                          std::optional<std::int64_t> above) {
+    STORAGE_ASSIGN(auto conversation, store.conversation(conversation_id));
+    if (!conversation.current_leaf_id) return std::vector<MessageRow>{};
+    STORAGE_ASSIGN(auto path, store.path_tail(*conversation.current_leaf_id, limit, above));
+    return rows_of(store, path);
+}
+
+storage::DbResult<std::vector<MessageRow>> load_rows_from(storage::ConversationStore& store, std::int64_t parent_id,
+                                                          std::int64_t limit) {
+    STORAGE_ASSIGN(auto path, store.path_tail(parent_id, limit));
+    return rows_of(store, path);
 }
 
 QString stats_text(const storage::MessageStats& stats) {

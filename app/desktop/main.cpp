@@ -26,7 +26,8 @@ using namespace tessera;
 
 namespace {
 
-int run_window(app::AppStorage& storage, const QString& model_path, const QString& theme, const QString& default_dir) {
+int run_window(app::AppStorage& storage, const QString& model_path, const QString& theme, const QString& default_dir,
+               bool dir_from_command_line) {
     // Registered first, so the model picker lists it.
     if (!model_path.isEmpty())
         if (auto s = storage.register_model(model_path.toStdString()); !s)
@@ -34,6 +35,7 @@ int run_window(app::AppStorage& storage, const QString& model_path, const QStrin
     app::EngineThread engine;
     app::ChatController controller(storage, engine);
     controller.settings()->setDefaultDataFolder(default_dir);
+    controller.settings()->setDataFolderFromCommandLine(dir_from_command_line);
     app::ModelLoadGuard guard(storage.data_dir(), engine);
     if (model_path.isEmpty())
         qCWarning(lcEngine) << "no model given and the bundled model was not found";
@@ -82,7 +84,7 @@ int main(int argc, char** argv) {
     }
     const QString model_path = parser.isSet(model) ? parser.value(model) : app::bundled_model_path();
     const int rc = run_window(**history, model_path, parser.isSet(theme) ? parser.value(theme) : QString(),
-                              default_dir);
+                              default_dir, dir_option.has_value());
     // After the window, controller and engine are gone: nothing writes any more.
     if (auto s = (*history)->close(); !s) {
         qCWarning(lcHistory) << "closing the history:" << s.error().message.c_str();

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "backend/cpu/forward.h"
+#include "model/read_weights.h"
 
 #if defined(TESSERA_VULKAN)
 #include "backend/vulkan/context.h"
@@ -26,6 +27,7 @@ Result<Backend> create_cpu(const Model& model, const BackendOptions& options) {
     if (options.n_batch > 0) o.n_batch = options.n_batch;
     auto forward = cpu::CpuForward::create(model, o);
     if (!forward) return forward.error();
+    if (options.load_progress) read_weights(model, options.load_progress);
     Backend b;
     const int threads = (*forward)->n_threads();
     b.description = "CPU, " + std::to_string(threads) + (threads == 1 ? " thread, " : " threads, ") + cpu::isa_name((*forward)->isa()) + " kernels";
@@ -41,6 +43,7 @@ Result<Backend> create_vulkan(const Model& model, const BackendSpec& spec, const
     vulkan::ForwardOptions o;
     o.n_ctx = options.n_ctx;
     if (options.n_batch > 0) o.n_batch = options.n_batch;
+    o.upload_progress = options.load_progress;
     auto forward = vulkan::VulkanForward::create(model, **context, o);
     if (!forward) return wrap_error("--device vulkan", forward.error());
     Backend b;

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "backend/evaluator.h"
+#include "core/progress.h"
 #include "core/result.h"
 #include "model/model.h"
 
@@ -29,6 +30,10 @@ struct BackendOptions {
     int64_t n_ctx = 4096;
     int n_threads = 0;      // CPU: 0 is one per hardware thread
     int64_t n_batch = 0;    // 0: the backend's default
+    // Called as the weights are read in (CPU: every page of the mapping, so the first reply
+    // does not wait on the disk) or uploaded (Vulkan): bytes done out of the tensors' total.
+    // Empty: the CPU backend leaves the mapping to be read on first use.
+    ProgressCallback load_progress;
 };
 
 struct Backend {

@@ -30,7 +30,10 @@ ChatSession::ChatSession(Evaluator& evaluator, const Tokenizer& tokenizer, chat:
       info_(std::move(chat_info)),
       choice_(chat::choose_template(info_)),
       options_(options),
-      generator_(evaluator, tokenizer) {}
+      generator_(evaluator, tokenizer) {
+    for (int32_t id = 0; id < tokenizer_.n_vocab(); ++id)
+        max_token_bytes_ = std::max(max_token_bytes_, tokenizer_.decode_token(id, true).size());
+}
 
 Result<ChatPrompt> ChatSession::prompt_for(const std::vector<chat::ChatMessage>& conversation) const {
     chat::ChatTemplateInput input;
@@ -51,6 +54,15 @@ Result<ChatReply> ChatSession::reply(const std::vector<chat::ChatMessage>& conve
                                                      : evaluator_.n_ctx();
     // Room kept for the reply: the token limit, but never more than a quarter of the context.
     const int64_t reserve = std::clamp<int64_t>(settings.max_tokens, 1, std::max<int64_t>(1, n_ctx / 4));
+
+    // A message that cannot fit even at the longest token per token is refused before the
+    // template renders or the tokenizer reads it: a 50 MB paste gets this answer at once (U1).
+    const size_t last_bytes = conversation.back().content.size();
+    const auto most_bytes = static_cast<size_t>(n_ctx) * max_token_bytes_;
+    if (last_bytes > most_bytes)
+        return Error{"the last message does not fit: it is " + std::to_string(last_bytes) + " bytes, more than a context of " +
+                     std::to_string(n_ctx) + " tokens can hold (at most " + std::to_string(most_bytes) +
+                     " bytes of text): shorten it or raise the context length."};
 
     ChatReply result;
     std::vector<chat::ChatMessage> messages = conversation;

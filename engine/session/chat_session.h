@@ -68,6 +68,7 @@ private:
     chat::TemplateChoice choice_;
     ChatSessionOptions options_;
     Generator generator_;
+    size_t max_token_bytes_ = 1;  // the longest vocabulary entry as text: a bound on bytes per token
 };
 
 }  // namespace tessera

@@ -3,6 +3,7 @@
 #include <QSignalSpy>
 
 #include "bundled_model.h"
+#include "storage/transaction.h"
 
 namespace tessera::app::testing {
 namespace {
@@ -17,6 +18,31 @@ GenerationSettings greedy_settings() {
 }
 
 QString bundled_model() { return bundled_model_path(); }
+
+namespace {
+storage::DbResult<std::int64_t> write_long_conversation(storage::ConversationStore& store, int messages) {
+    STORAGE_ASSIGN(std::int64_t id, store.create_conversation({"A long conversation"}));
+    STORAGE_ASSIGN(storage::Transaction tx, storage::Transaction::begin(store.db()));
+    storage::NewMessage m;
+    for (int i = 0; i < messages; ++i) {
+        m.role = i % 2 ? storage::Role::assistant : storage::Role::user;
+        m.content = "message " + std::to_string(i);
+        STORAGE_ASSIGN(std::int64_t message, store.insert_message(id, m, i == messages - 1));
+        m.parent_id = message;
+    }
+    STORAGE_TRY(tx.commit());
+    return id;
+}
+}  // namespace
+
+qint64 add_long_conversation(storage::ConversationStore& store, int messages) {
+    auto id = write_long_conversation(store, messages);
+    if (!id) {
+        qWarning("writing a long conversation: %s", id.error().message.c_str());
+        return 0;
+    }
+    return *id;
+}
 
 bool AppFixture::open(bool load_model) {
     auto opened = AppStorage::open(data_dir_.toStdString());

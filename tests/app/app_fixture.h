@@ -16,6 +16,10 @@ inline constexpr int kReplyTokens = 40;
 GenerationSettings greedy_settings();
 QString bundled_model();
 
+// A stored conversation of `messages` turns in one branch ("message 0" from the user,
+// "message 1" from the assistant, ...), written in one transaction; 0 on failure (warned).
+qint64 add_long_conversation(storage::ConversationStore& store, int messages);
+
 class AppFixture {
 public:
     explicit AppFixture(QString data_dir) : data_dir_(std::move(data_dir)) {}

@@ -32,6 +32,10 @@ QString reference_reply(const std::vector<chat::ChatMessage>& conversation) {
 
 QString reference_reply(const QString& user_text) { return reference_reply({{"user", user_text.toStdString()}}); }
 
+QString answer(MessageListModel* model, int row) {
+    return model->data(model->index(row), MessageListModel::AnswerRole).toString();
+}
+
 QVariant last_row(MessageListModel* model, int role) {
     return model->data(model->index(model->rowCount() - 1), role);
 }
@@ -314,6 +318,90 @@ private slots:
         c.switchSibling(edited, -1);
         QCOMPARE(m->data(m->index(0), MessageListModel::IdRole).toLongLong(), original);
         QCOMPARE(last_row(m, MessageListModel::AnswerRole).toString(), first_answer);
+    }
+
+    void aLongConversationOpensOnItsNewestPageAndLoadsOlderPagesInFront() {
+        auto& c = app_->controller();
+        MessageListModel* m = c.messages();
+        const qint64 id = add_long_conversation(app_->storage().conversations(), 2000);
+        QVERIFY(id != 0);
+        c.openConversation(id);
+        QCOMPARE(m->rowCount(), int(kMessagePageSize));
+        QCOMPARE(answer(m, 0), QStringLiteral("message 1800"));
+        QCOMPARE(answer(m, m->rowCount() - 1), QStringLiteral("message 1999"));
+        QVERIFY(m->hasOlder());
+
+        QSignalSpy inserted(m, &QAbstractItemModel::rowsInserted);
+        QSignalSpy removed(m, &QAbstractItemModel::rowsRemoved);
+        QVERIFY(c.loadOlderMessages());
+        // The older page went in front, in order; the shown rows were not touched.
+        QCOMPARE(inserted.count(), 1);
+        QCOMPARE(inserted.at(0).at(1).toInt(), 0);
+        QCOMPARE(inserted.at(0).at(2).toInt(), int(kMessagePageSize) - 1);
+        QCOMPARE(removed.count(), 0);
+        QCOMPARE(m->rowCount(), 2 * int(kMessagePageSize));
+        for (int row = 0; row < m->rowCount(); ++row)
+            QCOMPARE(answer(m, row), QStringLiteral("message %1").arg(1600 + row));
+
+        QSignalSpy hasOlder(m, &MessageListModel::hasOlderChanged);
+        while (c.loadOlderMessages()) {}
+        QCOMPARE(m->rowCount(), 2000);
+        QCOMPARE(answer(m, 0), QStringLiteral("message 0"));
+        QCOMPARE(answer(m, 1999), QStringLiteral("message 1999"));
+        QVERIFY(!m->hasOlder());
+        QCOMPARE(hasOlder.count(), 1);
+        QVERIFY(!c.loadOlderMessages());  // nothing above the first message
+        QVERIFY(c.errorText().isEmpty());
+
+        // Opened again, it starts over from the newest page.
+        c.newChat();
+        c.openConversation(id);
+        QCOMPARE(m->rowCount(), int(kMessagePageSize));
+    }
+
+    void regenerateEditAndSwitchKeepTheLoadedPagesOfALongConversation() {
+        auto& c = app_->controller();
+        MessageListModel* m = c.messages();
+        const qint64 id = add_long_conversation(app_->storage().conversations(), 2000);
+        QVERIFY(id != 0);
+        c.openConversation(id);
+        QVERIFY(c.loadOlderMessages());
+        const int shown = m->rowCount();
+        QCOMPARE(shown, 2 * int(kMessagePageSize));
+
+        const qint64 first_reply = last_row(m, MessageListModel::IdRole).toLongLong();
+        QSignalSpy removed(m, &QAbstractItemModel::rowsRemoved);
+        QVERIFY(c.regenerate(first_reply));
+        QVERIFY(app_->wait_for_reply());
+        // Only the last row was replaced; both pages are still shown.
+        QCOMPARE(removed.count(), 1);
+        QCOMPARE(removed.at(0).at(1).toInt(), shown - 1);
+        QCOMPARE(m->rowCount(), shown);
+        QCOMPARE(answer(m, 0), QStringLiteral("message 1600"));
+        const qint64 second_reply = last_row(m, MessageListModel::IdRole).toLongLong();
+        QVERIFY(second_reply != first_reply);
+        QCOMPARE(last_row(m, MessageListModel::SiblingIndexRole).toInt(), 1);
+        QCOMPARE(last_row(m, MessageListModel::SiblingCountRole).toInt(), 2);
+
+        c.switchSibling(second_reply, -1);
+        QCOMPARE(last_row(m, MessageListModel::IdRole).toLongLong(), first_reply);
+        QCOMPARE(last_row(m, MessageListModel::AnswerRole).toString(), QStringLiteral("message 1999"));
+        QCOMPARE(m->rowCount(), shown);
+        QCOMPARE(answer(m, 0), QStringLiteral("message 1600"));
+
+        const qint64 question = m->data(m->index(shown - 2), MessageListModel::IdRole).toLongLong();
+        QVERIFY(c.editMessage(question, QStringLiteral("Contrast")));
+        QVERIFY(app_->wait_for_reply());
+        QCOMPARE(m->rowCount(), shown);
+        QCOMPARE(answer(m, shown - 2), QStringLiteral("Contrast"));
+        QCOMPARE(m->data(m->index(shown - 2), MessageListModel::SiblingCountRole).toInt(), 2);
+        QCOMPARE(last_row(m, MessageListModel::StateRole).toString(), QStringLiteral("complete"));
+        QCOMPARE(answer(m, 0), QStringLiteral("message 1600"));
+
+        QVERIFY(app_->send_and_wait(QStringLiteral("I")));
+        QCOMPARE(m->rowCount(), shown + 2);
+        QCOMPARE(answer(m, 0), QStringLiteral("message 1600"));
+        QVERIFY(m->hasOlder());
     }
 
     void searchFindsAMessageWithItsMatchMarked() {

@@ -20,6 +20,20 @@
 Q_IMPORT_QML_PLUGIN(Tessera_CorePlugin)
 Q_IMPORT_QML_PLUGIN(Tessera_UiPlugin)
 
+// What a test file may add to its app's history (testData).
+class TestData : public QObject {
+    Q_OBJECT
+public:
+    explicit TestData(tessera::app::testing::AppFixture& app) : app_(app) {}
+    Q_INVOKABLE qint64 addLongConversation(int messages) {
+        const qint64 id = tessera::app::testing::add_long_conversation(app_.storage().conversations(), messages);
+        app_.controller().conversations()->refresh();
+        return id;
+    }
+
+private:
+    tessera::app::testing::AppFixture& app_;
+};
 
 class Setup : public QObject {
     Q_OBJECT
@@ -31,6 +45,7 @@ public slots:
     void qmlEngineAvailable(QQmlEngine* engine) {
         engine->addImportPath(QStringLiteral("qrc:/"));  // where the static modules' qmldir files are
         // One app per test file (each file gets its own engine); the previous one goes first.
+        data_.reset();
         app_.reset();
         app_ = std::make_unique<tessera::app::testing::AppFixture>(
             dir_.path() + QStringLiteral("/data-%1").arg(++files_));
@@ -38,6 +53,8 @@ public slots:
         engine->rootContext()->setContextProperty(QStringLiteral("appReady"), ready);
         engine->rootContext()->setContextProperty(QStringLiteral("testController"),
                                                   ready ? &app_->controller() : nullptr);
+        data_ = ready ? std::make_unique<TestData>(*app_) : nullptr;
+        engine->rootContext()->setContextProperty(QStringLiteral("testData"), data_.get());
         const QString good = dir_.path() + QStringLiteral("/nas-every-variant.gguf");
         const QString broken = dir_.path() + QStringLiteral("/nas-truncated.gguf");
         const bool written = QFile::exists(broken) ||
@@ -59,6 +76,7 @@ public slots:
             server_ ? server_->url(QStringLiteral("/models/downloaded-every-variant.gguf")).toString() : QString());
     }
     void cleanupTestCase() {
+        data_.reset();
         app_.reset();
         server_.reset();
     }
@@ -67,6 +85,7 @@ private:
     QTemporaryDir dir_;
     int files_ = 0;
     std::unique_ptr<tessera::app::testing::AppFixture> app_;
+    std::unique_ptr<TestData> data_;
     QByteArray served_;
     std::unique_ptr<tessera::downloads::testing::FaultServer> server_;
 };

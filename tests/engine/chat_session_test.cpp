@@ -239,6 +239,23 @@ TEST(ChatSession, DropOldestTurnsKeepsTheSystemPromptAndTheLastMessage) {
     EXPECT_NE(too_big.error().message.find("does not fit"), std::string::npos) << too_big.error().message;
 }
 
+// A message longer than the context can hold at the vocabulary's longest token per token
+// (a 50 MB paste, U1) is refused at once, before the template or the tokenizer reads it.
+TEST(ChatSession, AMessageFarLongerThanTheContextIsRefusedBeforeTokenizing) {
+    auto l = load_aidreams(/*n_ctx=*/96);
+    test::CountingEvaluator counting(*l.forward);
+    ChatSessionOptions options;
+    options.context_policy = ContextPolicy::kDropOldestTurns;
+    ChatSession session = session_for(counting, l, options);
+    const std::string paste(20 << 20, 'x');  // past the template's 16 MiB output limit too
+    auto reply = session.reply({{"user", "hello"}, {"assistant", "hi"}, {"user", paste}}, greedy(16), nullptr);
+    ASSERT_FALSE(reply);
+    EXPECT_NE(reply.error().message.find("more than a context of 96 tokens can hold"), std::string::npos)
+        << reply.error().message;
+    EXPECT_NE(reply.error().message.find("shorten it"), std::string::npos);
+    EXPECT_TRUE(counting.calls.empty());
+}
+
 TEST(ChatSession, AConversationsContextLimitIsKeptBelowTheLoadedContext) {
     auto l = load_aidreams(/*n_ctx=*/512);
     ChatSession session = session_for(*l.forward, l);

@@ -128,6 +128,21 @@ TEST_P(VulkanForwardTest, TensorsSplitAcrossBuffersGiveTheSameLogits) {
     EXPECT_NE(tiny.error().message.find("exceeds the largest buffer the device binds"), std::string::npos) << tiny.error().message;
 }
 
+// The upload reports each slice: bytes rising to the matrices' total.
+TEST_P(VulkanForwardTest, UploadReportsProgressSliceBySlice) {
+    std::vector<std::pair<uint64_t, uint64_t>> reports;
+    ForwardOptions options{.n_ctx = 64, .n_batch = 64, .max_tensor_bytes = 4096};
+    options.upload_progress = [&](uint64_t done, uint64_t total) { reports.emplace_back(done, total); };
+    auto fwd = VulkanForward::create(*model_, *ctx_, options);
+    ASSERT_TRUE(fwd.ok()) << fwd.error().message;
+    ASSERT_GE(reports.size(), 4u);
+    for (size_t i = 1; i < reports.size(); ++i) {
+        EXPECT_GT(reports[i].first, reports[i - 1].first);
+        EXPECT_EQ(reports[i].second, reports[0].second);
+    }
+    EXPECT_EQ(reports.back().first, reports.back().second);
+}
+
 TEST_P(VulkanForwardTest, DecodingTokenByTokenMatchesTheCpuBackend) {
     auto fwd = gpu(8);
     ASSERT_NE(fwd, nullptr);

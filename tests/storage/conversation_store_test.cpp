@@ -109,6 +109,28 @@ TEST_F(ConversationStoreTest, PathSiblingsEditAndBranchSwitching) {
     EXPECT_FALSE(roots[1].parent_id.has_value());
 }
 
+TEST_F(ConversationStoreTest, PathTailReadsALongPathAPageAtATime) {
+    auto c = must(store_->create_conversation({"long"}));
+    std::vector<std::int64_t> ids;
+    std::optional<std::int64_t> parent;
+    for (int i = 0; i < 10; ++i) {
+        ids.push_back(add(c, parent, i % 2 ? Role::assistant : Role::user, "m" + std::to_string(i)));
+        parent = ids.back();
+    }
+    // The newest page, root-most first.
+    EXPECT_EQ(contents(must(store_->path_tail(ids[9], 3))), (std::vector<std::string>{"m7", "m8", "m9"}));
+    // The page above it: from the parent of the oldest shown message.
+    EXPECT_EQ(contents(must(store_->path_tail(ids[6], 3))), (std::vector<std::string>{"m4", "m5", "m6"}));
+    // The last page is short; a limit past the root gives the whole path.
+    EXPECT_EQ(contents(must(store_->path_tail(ids[1], 3))), (std::vector<std::string>{"m0", "m1"}));
+    EXPECT_EQ(must(store_->path_tail(ids[9], 100)).size(), 10u);
+    // Stopping above a message keeps what lies below it, however many.
+    EXPECT_EQ(contents(must(store_->path_tail(ids[9], 100, ids[5]))),
+              (std::vector<std::string>{"m6", "m7", "m8", "m9"}));
+    EXPECT_EQ(contents(must(store_->path_tail(ids[9], 2, ids[5]))), (std::vector<std::string>{"m8", "m9"}));
+    EXPECT_FALSE(store_->path_tail(999, 3).ok());
+}
+
 TEST_F(ConversationStoreTest, ParentFromAnotherConversationIsRefused) {
     auto c1 = must(store_->create_conversation({"one"}));
     auto c2 = must(store_->create_conversation({"two"}));

@@ -13,6 +13,16 @@ constexpr uint64_t kF32 = sizeof(float);
 
 uint64_t matrix_bytes(const Matrix& m) { return m.present() ? (m.row_bytes * static_cast<uint64_t>(m.rows) + 3) & ~uint64_t{3} : 0; }
 
+// What upload_weights uploads as matrices (the progress total): whole rows, unpadded.
+uint64_t weight_upload_bytes(const Model& model) {
+    auto bytes = [](const Matrix& m) { return m.present() ? m.row_bytes * static_cast<uint64_t>(m.rows) : 0; };
+    uint64_t total = bytes(model.token_embd()) + (model.tied_output() ? 0 : bytes(model.output()));
+    for (const LayerWeights& w : model.layers())
+        for (const Matrix* m : {&w.attn_q, &w.attn_k, &w.attn_v, &w.attn_output, &w.ffn_gate, &w.ffn_up, &w.ffn_down, &w.ffn_linear})
+            total += bytes(*m);
+    return total;
+}
+
 }  // namespace
 
 uint64_t vulkan_forward_bytes(const Model& model, const ForwardOptions& options) {
@@ -49,6 +59,7 @@ Result<std::unique_ptr<VulkanForward>> VulkanForward::create(const Model& model,
         new VulkanForward(model, context, options.n_ctx, std::min(options.n_batch, options.n_ctx), max_slice));
     self->rope_ = cpu::rope_frequencies(c.rope_dim, c.rope_base, model.rope_freqs());
     self->device_bytes_ = needed;
+    self->uploaded_ = ProgressCounter(options.upload_progress, weight_upload_bytes(model));
     TESSERA_TRY(self->upload_weights());
     TESSERA_TRY(self->allocate_scratch());
     return self;
@@ -76,6 +87,7 @@ Result<VulkanForward::GpuMatrix> VulkanForward::upload_matrix(const Matrix& m) {
         // Streamed from the memory-mapped file through a bounded staging buffer.
         TESSERA_TRY(upload(ctx_.device(), *buffer, std::as_bytes(std::span(m.data + row0 * static_cast<int64_t>(m.row_bytes), size))));
         g.slices.push_back({row0, rows, std::move(buffer.value())});
+        uploaded_.add(size);
     }
     return g;
 }

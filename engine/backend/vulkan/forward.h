@@ -19,6 +19,7 @@
 #include "backend/evaluator.h"
 #include "backend/vulkan/buffer.h"
 #include "backend/vulkan/context.h"
+#include "core/progress.h"
 #include "core/result.h"
 #include "model/model.h"
 
@@ -30,6 +31,8 @@ struct ForwardOptions {
     // Largest buffer of one matrix slice; 0: the device's binding range and allocation limit.
     // Tests set a small one to split small models.
     uint64_t max_tensor_bytes = 0;
+    // Bytes of the weight matrices uploaded out of their total, after each slice.
+    ProgressCallback upload_progress;
 };
 
 class VulkanForward final : public Evaluator {
@@ -88,6 +91,7 @@ private:
     Context& ctx_;
     int64_t n_ctx_, n_batch_;
     uint64_t max_slice_;  // bytes of the largest matrix slice
+    ProgressCounter uploaded_{nullptr, 0};  // weight matrix bytes, for ForwardOptions::upload_progress
     int64_t n_past_ = 0;
     uint64_t device_bytes_ = 0;
     std::optional<cpu::RopeFrequencies> rope_;

@@ -28,9 +28,11 @@ Item {
             verify(code.implicitHeight > 0)
         }
 
-        function test_hugeProseFallsBackToPlainText() {
-            const block = createTemporaryObject(blockComponent, root, { block: { code: false, text: "*a* ".repeat(10000), language: "" } })
+        // The model marks prose too long or too deeply nested for Markdown (message_blocks.h, U6).
+        function test_proseMarkedPlainIsShownAsPlainText() {
+            const block = createTemporaryObject(blockComponent, root, { block: { code: false, text: ">".repeat(100000), language: "", plain: true } })
             compare(findChild(block, "prose").textFormat, TextEdit.PlainText)
+            compare(findChild(block, "prose").text.length, 100000)
         }
     }
 }

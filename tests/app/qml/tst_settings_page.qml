@@ -134,6 +134,17 @@ Item {
             verify(findChild(page, "dataFolderNote").text.indexOf("next start") >= 0)
         }
 
+        function test_dataDirOnTheCommandLineIsSaidToWin() {
+            const page = makePage()
+            const note = findChild(page, "dataDirOptionNote")
+            verify(note.text.indexOf("--data-dir") >= 0, note.text)
+            verify(note.text.indexOf("This run uses") < 0, note.text)
+            testController.settings.dataFolderFromCommandLine = true
+            verify(note.text.indexOf("This run uses " + testController.settings.currentDataFolder) === 0, note.text)
+            verify(note.text.indexOf("Started without it, the app opens " + testController.settings.dataFolder) > 0, note.text)
+            testController.settings.dataFolderFromCommandLine = false
+        }
+
         function test_backupAndExportSayWhereTheFileIs() {
             const page = makePage()
             const result = findChild(page, "actionResult")
