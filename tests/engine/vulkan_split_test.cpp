@@ -131,12 +131,13 @@ TEST_F(VulkanSplit, SplitForwardMatchesTheCpuBackend) {
     expect_matches_cpu(*fwd);
 }
 
-TEST_F(VulkanSplit, GreedyChoiceOnTheGpuAfterCpuLayers) {
+TEST_F(VulkanSplit, GreedyAndTopKOnTheGpuAfterCpuLayers) {
     ForwardOptions o = options_;
     o.budget_bytes = half_budget();
-    auto by_id = split(o), by_logits = split(o);
+    auto by_id = split(o), by_logits = split(o), by_top = split(o);
     ASSERT_NE(by_id, nullptr);
     ASSERT_NE(by_logits, nullptr);
+    ASSERT_NE(by_top, nullptr);
     std::vector<int32_t> tokens = kPrompt;
     std::vector<float> scratch;
     for (int step = 0; step < 4; ++step) {
@@ -145,6 +146,12 @@ TEST_F(VulkanSplit, GreedyChoiceOnTheGpuAfterCpuLayers) {
         auto id = by_id->eval_greedy(tokens, last, scratch);
         ASSERT_TRUE(id.ok()) << id.error().message;
         EXPECT_EQ(*id, argmax(logits.data(), model_->config().n_vocab)) << "step " << step;
+        std::vector<Candidate> top, want;
+        ASSERT_TRUE(by_top->eval_top_k(tokens, last, 5, top, scratch).ok());
+        fill_candidates(logits.data(), model_->config().n_vocab, want);
+        keep_top_k(want, 5);
+        ASSERT_EQ(top.size(), 5u);
+        for (size_t i = 0; i < 5; ++i) EXPECT_EQ(top[i].id, want[i].id) << "step " << step << " rank " << i;
         tokens = {*id};
     }
 }

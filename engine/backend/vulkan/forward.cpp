@@ -1,6 +1,7 @@
 #include "backend/vulkan/forward.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -202,17 +203,26 @@ void VulkanForward::truncate(int64_t n) {
 }
 
 Status VulkanForward::eval(std::span<const int32_t> tokens, std::span<const int64_t> logit_rows, float* logits) {
-    return run(tokens, logit_rows, logits, nullptr);
+    return run(tokens, logit_rows, {.logits = logits});
 }
 
 Result<int32_t> VulkanForward::eval_greedy(std::span<const int32_t> tokens, int64_t logit_row, std::span<float>) {
     uint32_t id = 0;
-    TESSERA_TRY(run(tokens, std::span(&logit_row, 1), nullptr, &id));
+    TESSERA_TRY(run(tokens, std::span(&logit_row, 1), {.greedy = &id}));
     return static_cast<int32_t>(id);
 }
 
-Status VulkanForward::run(std::span<const int32_t> tokens, std::span<const int64_t> logit_rows, float* logits,
-                          uint32_t* greedy) {
+Status VulkanForward::eval_top_k(std::span<const int32_t> tokens, int64_t logit_row, int32_t k, std::vector<Candidate>& out,
+                                 std::span<float> scratch) {
+    // The pairs come back through the attention scores' scratch (free once the layers ran);
+    // a k too large for it, or for the vocabulary, is selected on the CPU instead.
+    if (k <= 0 || k >= model_.config().n_vocab || 2 * static_cast<uint64_t>(k) * sizeof(uint32_t) > scores_->size())
+        return Evaluator::eval_top_k(tokens, logit_row, k, out, scratch);
+    out.resize(static_cast<size_t>(k));
+    return run(tokens, std::span(&logit_row, 1), {.top = out.data(), .top_k = k});
+}
+
+Status VulkanForward::run(std::span<const int32_t> tokens, std::span<const int64_t> logit_rows, const Readback& out) {
     const ModelConfig& c = model_.config();
     const auto n = static_cast<int64_t>(tokens.size());
     if (n == 0) return Error{"no tokens to evaluate"};
@@ -235,7 +245,7 @@ Status VulkanForward::run(std::span<const int32_t> tokens, std::span<const int64
         for (size_t j = 0; j < logit_rows.size(); ++j)
             if (logit_rows[j] >= start && logit_rows[j] < start + count) rows[j] = logit_rows[j] - start;
         // Input was checked above: what fails now failed in the device (lost, out of memory).
-        if (Status s = eval_batch(tokens.subspan(static_cast<size_t>(start), static_cast<size_t>(count)), rows, logits, greedy); !s) {
+        if (Status s = eval_batch(tokens.subspan(static_cast<size_t>(start), static_cast<size_t>(count)), rows, out); !s) {
             device_failed_ = true;
             return wrap_error("the GPU failed during generation", s.error());
         }
@@ -330,8 +340,7 @@ Status VulkanForward::run_on_cpu(CommandRecorder& rec, size_t first, size_t last
     return rec.begin();
 }
 
-Status VulkanForward::eval_batch(std::span<const int32_t> tokens, std::span<const int64_t> rows, float* logits,
-                                 uint32_t* greedy) {
+Status VulkanForward::eval_batch(std::span<const int32_t> tokens, std::span<const int64_t> rows, const Readback& out) {
     const ModelConfig& c = model_.config();
     const auto n = static_cast<int64_t>(tokens.size());
     const int64_t H = c.n_embd, hd = c.head_dim, pos = n_past_;
@@ -365,9 +374,9 @@ Status VulkanForward::eval_batch(std::span<const int32_t> tokens, std::span<cons
     std::vector<size_t> wanted;
     for (size_t j = 0; j < rows.size(); ++j)
         if (rows[j] >= 0) wanted.push_back(j);
-    const GpuMatrix& out = model_.tied_output() ? embd_ : output_;
+    const GpuMatrix& output = model_.tied_output() ? embd_ : output_;
     // Only the rows asked for, and none when the GPU picks the tokens itself.
-    std::vector<float> host(greedy ? 0 : std::min(wanted.size(), static_cast<size_t>(n_batch_)) * static_cast<size_t>(c.n_vocab));
+    std::vector<float> host(out.greedy || out.top ? 0 : std::min(wanted.size(), static_cast<size_t>(n_batch_)) * static_cast<size_t>(c.n_vocab));
     for (size_t first = 0; first < wanted.size(); first += static_cast<size_t>(n_batch_)) {
         const size_t count = std::min(wanted.size() - first, static_cast<size_t>(n_batch_));
         if (first > 0) TESSERA_TRY(rec->begin());
@@ -377,21 +386,35 @@ Status VulkanForward::eval_batch(std::span<const int32_t> tokens, std::span<cons
         TESSERA_TRY(rec->barrier());
         TESSERA_TRY(ctx_.kernels().rms_norm(*rec, *tmp_, *output_norm_, *h_, H, static_cast<int64_t>(count), c.rms_eps));
         TESSERA_TRY(rec->barrier());
-        TESSERA_TRY(linear(*rec, *h_, static_cast<int64_t>(count), {{out, *logits_}}));
-        if (greedy) {
+        TESSERA_TRY(linear(*rec, *h_, static_cast<int64_t>(count), {{output, *logits_}}));
+        if (out.top) {
+            TESSERA_TRY(rec->barrier());
+            TESSERA_TRY(ctx_.kernels().top_k(*rec, *logits_, *scores_, c.n_vocab, static_cast<int64_t>(count), out.top_k));
+            TESSERA_TRY(rec->submit_and_wait());
+            const auto k = static_cast<size_t>(out.top_k);
+            std::vector<uint32_t> pairs(2 * k * count);
+            TESSERA_TRY(download(dev, *scores_, std::as_writable_bytes(std::span(pairs))));
+            for (size_t j = 0; j < count; ++j)
+                for (size_t i = 0; i < k; ++i) {
+                    const uint32_t* pair = pairs.data() + 2 * (j * k + i);
+                    out.top[wanted[first + j] * k + i] = {static_cast<int32_t>(pair[0]), std::bit_cast<float>(pair[1]), 0.0f};
+                }
+            continue;
+        }
+        if (out.greedy) {
             // The token ids were consumed by the embedding lookup: ids_ now takes the choices.
             TESSERA_TRY(rec->barrier());
             TESSERA_TRY(ctx_.kernels().argmax(*rec, *logits_, *ids_, c.n_vocab, static_cast<int64_t>(count)));
             TESSERA_TRY(rec->submit_and_wait());
             std::vector<uint32_t> chosen(count);
             TESSERA_TRY(download(dev, *ids_, std::as_writable_bytes(std::span(chosen))));
-            for (size_t j = 0; j < count; ++j) greedy[wanted[first + j]] = chosen[j];
+            for (size_t j = 0; j < count; ++j) out.greedy[wanted[first + j]] = chosen[j];
             continue;
         }
         TESSERA_TRY(rec->submit_and_wait());
         TESSERA_TRY(download(dev, *logits_, std::as_writable_bytes(std::span(host.data(), count * static_cast<size_t>(c.n_vocab)))));
         for (size_t j = 0; j < count; ++j)
-            std::memcpy(logits + wanted[first + j] * static_cast<size_t>(c.n_vocab), host.data() + j * static_cast<size_t>(c.n_vocab),
+            std::memcpy(out.logits + wanted[first + j] * static_cast<size_t>(c.n_vocab), host.data() + j * static_cast<size_t>(c.n_vocab),
                         static_cast<size_t>(c.n_vocab) * sizeof(float));
     }
     if (rec->recording()) TESSERA_TRY(rec->submit_and_wait());  // no logits asked for

@@ -57,6 +57,9 @@ public:
     Status eval(std::span<const int32_t> tokens, std::span<const int64_t> logit_rows, float* logits) override;
     // The greedy choice picked on the GPU (the argmax shader): 4 bytes read back per token.
     Result<int32_t> eval_greedy(std::span<const int32_t> tokens, int64_t logit_row, std::span<float> scratch) override;
+    // The k most likely tokens selected on the GPU (the top_k shader): 8k bytes read back.
+    Status eval_top_k(std::span<const int32_t> tokens, int64_t logit_row, int32_t k, std::vector<Candidate>& out,
+                      std::span<float> scratch) override;
     int64_t n_past() const override { return n_past_; }
     void truncate(int64_t n) override;
     int64_t n_ctx() const override { return n_ctx_; }
@@ -84,10 +87,15 @@ private:
         : model_(model), ctx_(context), n_ctx_(n_ctx), n_batch_(n_batch), max_slice_(max_slice) {}
     Status upload_weights();
     Status allocate_scratch();
-    // Either logits (n_vocab floats per logit row) or greedy (one id per logit row) is set.
-    Status run(std::span<const int32_t> tokens, std::span<const int64_t> logit_rows, float* logits, uint32_t* greedy);
-    Status eval_batch(std::span<const int32_t> tokens, std::span<const int64_t> logit_rows, float* logits,
-                      uint32_t* greedy);
+    // What comes back for each logit row: n_vocab logits, the greedy id, or the top k.
+    struct Readback {
+        float* logits = nullptr;     // n_vocab floats per logit row
+        uint32_t* greedy = nullptr;  // one id per logit row
+        Candidate* top = nullptr;    // top_k candidates per logit row, most likely first
+        int32_t top_k = 0;
+    };
+    Status run(std::span<const int32_t> tokens, std::span<const int64_t> logit_rows, const Readback& out);
+    Status eval_batch(std::span<const int32_t> tokens, std::span<const int64_t> logit_rows, const Readback& out);
     Status record_layer(CommandRecorder& rec, size_t l, int64_t n, int64_t pos);
     // Runs layers [first, last) on the CPU: submits what is recorded, reads the hidden state
     // back, updates it there, writes it again and begins recording anew.
