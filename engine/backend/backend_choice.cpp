@@ -48,8 +48,10 @@ Result<Backend> create_vulkan(const Model& model, const BackendSpec& spec, const
     Backend b;
     const vulkan::DeviceInfo& info = (*context)->device().info();
     const OffloadPlan& plan = (*forward)->plan();
+    const int64_t runs = (*forward)->cpu_runs();
     const std::string split = plan.whole() ? "" : "; " + std::to_string(plan.gpu_layers) + " of " + std::to_string(plan.counted_layers) +
-                                                      " layers on the GPU, the rest on the CPU";
+                                                      " layers on the GPU, the rest on the CPU (" + std::to_string(runs) +
+                                                      (runs == 1 ? " run" : " runs") + " of CPU layers)";
     b.description = "Vulkan: " + info.name + "; " + (*context)->choice().reason + "; " +
                     vulkan::format_bytes((*forward)->device_bytes()) + " on the device" + split;
     b.evaluator = std::move(forward.value());

@@ -107,6 +107,17 @@ TEST_F(VulkanSplit, AForcedBudgetPlacesTheBestLayersPerByteOnTheGpu) {
     EXPECT_LT(plan.gpu_layers, plan.counted_layers);
     EXPECT_EQ(plan.counted_layers, 7);  // layer 2 is empty
     EXPECT_LE(fwd->device_bytes(), o.budget_bytes);
+    // The CPU runs, counted by hand: a CPU layer whose predecessor (empty layers skipped) is a
+    // GPU layer, or the first, starts one.
+    int64_t runs = 0;
+    bool in_cpu_run = false;
+    for (size_t l = 0; l < plan.on_gpu.size(); ++l) {
+        if (costs_[l].empty()) continue;
+        if (!plan.on_gpu[l] && !in_cpu_run) ++runs;
+        in_cpu_run = !plan.on_gpu[l];
+    }
+    EXPECT_GT(runs, 0);
+    EXPECT_EQ(fwd->cpu_runs(), runs);
     EXPECT_EQ(fwd->device_bytes(), fixed_ + plan.layer_bytes);
     // Walking the documented order, a layer is on the GPU exactly when it fit next to those
     // taken before it.

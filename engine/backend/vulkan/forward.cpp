@@ -330,6 +330,21 @@ Status VulkanForward::record_layer(CommandRecorder& rec, size_t l, int64_t n, in
     return Status::success();
 }
 
+size_t VulkanForward::cpu_run_end(size_t first) const {
+    // One crossing for the whole run of CPU layers, empty layers in it included.
+    const std::vector<LayerPlan>& layers = model_.config().layers;
+    size_t end = first + 1;
+    while (end < layers.size() && (!plan_.on_gpu[end] || does_nothing(layers[end]))) ++end;
+    return end;
+}
+
+int64_t VulkanForward::cpu_runs() const {
+    int64_t runs = 0;
+    for (size_t l = 0; l < plan_.on_gpu.size(); l = plan_.on_gpu[l] ? l + 1 : cpu_run_end(l))
+        if (!plan_.on_gpu[l]) ++runs;
+    return runs;
+}
+
 Status VulkanForward::run_on_cpu(CommandRecorder& rec, size_t first, size_t last, int64_t n, int64_t pos) {
     const Device& dev = ctx_.device();
     const auto floats = static_cast<size_t>(n * model_.config().n_embd);
@@ -363,9 +378,7 @@ Status VulkanForward::eval_batch(std::span<const int32_t> tokens, std::span<cons
             ++l;
             continue;
         }
-        // One crossing for the whole run of CPU layers, empty layers in it included.
-        size_t end = l + 1;
-        while (end < c.layers.size() && (!plan_.on_gpu[end] || does_nothing(c.layers[end]))) ++end;
+        const size_t end = cpu_run_end(l);
         TESSERA_TRY(run_on_cpu(*rec, l, end, n, pos));
         l = end;
     }

@@ -67,6 +67,8 @@ public:
     bool device_failed() const override { return device_failed_; }
     uint64_t device_bytes() const { return device_bytes_; }  // weights + KV cache + scratch
     const OffloadPlan& plan() const { return plan_; }        // which layers are on the GPU
+    // Runs of consecutive CPU layers: each costs a read-back and a write of the hidden state.
+    int64_t cpu_runs() const;
 
 private:
     struct Slice {
@@ -100,6 +102,7 @@ private:
     // Runs layers [first, last) on the CPU: submits what is recorded, reads the hidden state
     // back, updates it there, writes it again and begins recording anew.
     Status run_on_cpu(CommandRecorder& rec, size_t first, size_t last, int64_t n, int64_t pos);
+    size_t cpu_run_end(size_t first) const;  // one past the CPU run that starts at `first`
     struct Product {
         const GpuMatrix& w;
         const Buffer& y;
