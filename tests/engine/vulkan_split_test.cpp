@@ -176,6 +176,14 @@ TEST_F(VulkanSplit, ExplicitCountsZeroSomeAndAll) {
         ASSERT_NE(fwd, nullptr);
         EXPECT_EQ(fwd->plan().gpu_layers, std::min<int64_t>(n, 7));
         EXPECT_EQ(fwd->plan().whole(), n == 999);
+        // The device holds the fixed part and the chosen layers; the whole model, what the
+        // memory estimate promises (vulkan_memory_estimate_test.cpp), to the byte.
+        uint64_t chosen = 0;
+        for (size_t l = 0; l < costs_.size(); ++l) chosen += fwd->plan().on_gpu[l] ? costs_[l].bytes : 0;
+        EXPECT_EQ(fwd->device_bytes(), fixed_ + chosen);
+        if (n == 999) {
+            EXPECT_EQ(fwd->device_bytes(), vulkan_forward_bytes(*model_, options_));
+        }
         // The count's layers are the first of the documented order.
         const auto order = offload_order(costs_);
         for (size_t i = 0; i < order.size(); ++i) EXPECT_EQ(fwd->plan().on_gpu[order[i]], int64_t(i) < n) << "layer " << order[i];
