@@ -1,6 +1,6 @@
 // Partial offload: which layers go on the GPU when the whole model does not fit its budget.
 //
-// The rule (also in the design's ARCHITECTURE notes): every layer has a cost in device bytes
+// The rule (README.md says it too): every layer has a cost in device bytes
 // (its weights, norms and KV cache) and a benefit, the work it does per token (multiply-adds
 // of its matrices, of attention over the full context, and of its norms). Layers are taken
 // in order of benefit per byte, largest first; equal ratios take the smaller layer first,
