@@ -1,6 +1,6 @@
 // tessera-bench: prefill and decode speed, load time and peak memory of one model on the CPU
 // or a Vulkan device.
-//   tessera-bench -m MODEL [-p 128,512] [-n 32,128] [-r REPEATS] [-t THREADS] [--device D] [--json]
+//   tessera-bench -m MODEL [-p 128,512] [-n 32,128] [-r REPEATS] [-t THREADS] [--device D] [--gpu-layers N] [--json]
 // Prefill tests (pp) evaluate n_prompt tokens as one batch from an empty context; decode tests
 // (tg) generate n_gen tokens one at a time from an empty context, like llama-bench. Each test
 // runs once to warm up, then REPEATS times; the table shows the median, and --json prints
@@ -36,6 +36,7 @@ struct Options {
     int repeats = 5;
     int threads = 0;
     std::string device = "cpu";
+    std::string gpu_layers = "auto";
     bool json = false;
 };
 
@@ -67,7 +68,7 @@ bool parse_list(const char* text, std::vector<int64_t>& out) {
 }
 
 int usage_error(const char* message) {
-    std::fprintf(stderr, "error: %s\nusage: tessera-bench -m MODEL [-p 128,512] [-n 32,128] [-r REPEATS] [-t THREADS] [--device cpu|vulkan[:N]] [--json]\n", message);
+    std::fprintf(stderr, "error: %s\nusage: tessera-bench -m MODEL [-p 128,512] [-n 32,128] [-r REPEATS] [-t THREADS] [--device cpu|vulkan[:N]] [--gpu-layers auto|N] [--json]\n", message);
     return 2;
 }
 
@@ -127,6 +128,7 @@ int main(int argc, char** argv) {
         else if ((a == "-r" || a == "--repetitions") && has_value) opt.repeats = std::max(1, std::atoi(argv[++i]));
         else if ((a == "-t" || a == "--threads") && has_value) opt.threads = std::max(0, std::atoi(argv[++i]));
         else if (a == "--device" && has_value) opt.device = argv[++i];
+        else if ((a == "--gpu-layers" || a == "-ngl") && has_value) opt.gpu_layers = argv[++i];
         else if (a == "--json" || (a == "-o" && has_value && std::strcmp(argv[++i], "json") == 0)) opt.json = true;
         else return usage_error(("unknown or incomplete option '" + a + "'").c_str());
     }
@@ -144,6 +146,9 @@ int main(int argc, char** argv) {
     for (int64_t g : opt.gens) max_ctx = std::max(max_ctx, g);
     auto spec = parse_backend(opt.device);
     if (!spec) return usage_error(spec.error().message.c_str());
+    auto gpu_layers = parse_gpu_layers(opt.gpu_layers);
+    if (!gpu_layers) return usage_error(gpu_layers.error().message.c_str());
+    spec->gpu_layers = *gpu_layers;
     BackendOptions bopt;
     bopt.n_ctx = max_ctx;
     bopt.n_threads = opt.threads;

@@ -252,8 +252,8 @@ Rectangle {
                 Item { implicitWidth: 1 }
                 Label {
                     objectName: "offloadNote"
-                    text: qsTr("The engine runs a model wholly on one device: splitting layers between the GPU and the CPU "
-                               + "is not supported yet. The layer count is kept and does not change where layers run.")
+                    text: qsTr("With a Vulkan device, this many layers run on the GPU and the others on the CPU. "
+                               + "Automatic puts as many on the GPU as its memory holds, those with the most work per byte first.")
                     color: Theme.mutedText
                     wrapMode: Text.Wrap
                     Layout.fillWidth: true

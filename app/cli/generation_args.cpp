@@ -48,9 +48,18 @@ Result<GenerationSettings> parse_generation_settings(Args& args, int64_t default
 const char* const kDeviceOptionHelp =
     "       device: --device cpu|vulkan|vulkan:N (default cpu; vulkan picks the device 'tessera-cli devices'\n"
     "               marks default, N is its index or part of its name; the CPU stays the default until the\n"
-    "               Vulkan kernels are measured faster on real GPUs)\n";
+    "               Vulkan kernels are measured faster on real GPUs)\n"
+    "       --gpu-layers auto|N, -ngl N (Vulkan; default auto: as many layers as the GPU's memory holds,\n"
+    "               best compute per byte first; the others run on the CPU)\n";
 
-Result<BackendSpec> parse_device(Args& args) { return parse_backend(args.option({"--device"}).value_or("cpu")); }
+Result<BackendSpec> parse_device(Args& args) {
+    auto spec = parse_backend(args.option({"--device"}).value_or("cpu"));
+    auto layers = parse_gpu_layers(args.option({"--gpu-layers", "-ngl"}).value_or("auto"));
+    if (!spec) return spec.error();
+    if (!layers) return layers.error();
+    spec->gpu_layers = *layers;
+    return spec;
+}
 
 Result<Backend> make_backend(const Model& model, const BackendSpec& device, int64_t n_ctx, int threads) {
     BackendOptions options;

@@ -20,7 +20,8 @@ namespace tessera::cli {
 Result<GenerationSettings> parse_generation_settings(Args& args, int64_t default_max_tokens);
 extern const char* const kGenerationOptionsHelp;
 
-// --device cpu|vulkan[:N] (run, chat, eval), default cpu.
+// --device cpu|vulkan[:N] (run, chat, eval, serve), default cpu; with Vulkan,
+// --gpu-layers auto|N (-ngl) puts N layers on the GPU and the rest on the CPU.
 Result<BackendSpec> parse_device(Args& args);
 extern const char* const kDeviceOptionHelp;
 // The chosen backend with n_ctx tokens of KV cache, capped at the training context.

@@ -12,6 +12,7 @@ Result<std::unique_ptr<LoadedEngine>> load_engine(const LoadRequest& request, Pr
     const std::string device = request.device == QLatin1String("auto") ? "cpu" : request.device.toStdString();
     auto spec = parse_backend(device);
     if (!spec) return spec.error();
+    spec->gpu_layers = request.gpu_layers;
     auto loaded = std::make_unique<LoadedEngine>();
     auto files = load_model_and_tokenizer(path);
     if (!files) return files.error();

@@ -20,8 +20,8 @@ struct LoadRequest {
     int threads = 0;               // 0: one per hardware thread
     // "auto" (the CPU, as the engine's default), or what parse_backend accepts.
     QString device = QStringLiteral("auto");
-    // Layers to put on the GPU; -1: automatic. The engine runs a model wholly on one
-    // device (no split yet), so this is carried but does not change the placement.
+    // Layers to put on the GPU (a Vulkan device), the rest running on the CPU; -1: as many
+    // as the GPU's memory holds (engine/model/offload_plan.h says which). CPU: ignored.
     int gpu_layers = -1;
     // Load progress reaches the GUI at most once per this many ms (0: every step; tests).
     int progress_interval_ms = 33;

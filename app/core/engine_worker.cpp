@@ -19,6 +19,7 @@ void EngineWorker::requestStop(quint64 id) {
 }
 
 void EngineWorker::loadModel(const LoadRequest& request) {
+    last_request_ = request;
     loaded_.reset();  // the old model's memory is freed before the new one is mapped
     auto loaded = load_engine(request, ProgressThrottle([this](double fraction) { emit loadProgress(fraction); },
                                                         request.progress_interval_ms));
@@ -53,11 +54,22 @@ void EngineWorker::generate(const GenerationRequest& request) {
         },
         &cancel_);
     if (!reply) {
-        emit replyFailed(id, QString::fromStdString(reply.error().message));
+        QString error = QString::fromStdString(reply.error().message);
+        const bool gpu_failed = loaded_->backend.evaluator->device_failed();
+        if (gpu_failed) error += tr(" The model is loaded again on the CPU.");
+        emit replyFailed(id, error);
+        if (gpu_failed) reload_on_cpu();
         return;
     }
     const GenerationStats& s = reply->stats;
     emit replyFinished(id, s, s.prompt_tokens + s.generated_tokens);
+}
+
+void EngineWorker::reload_on_cpu() {
+    LoadRequest request = last_request_;
+    request.device = QStringLiteral("cpu");
+    qCWarning(lcEngine) << "the GPU failed during a reply; loading" << request.path << "on the CPU";
+    loadModel(request);
 }
 
 }  // namespace tessera::app

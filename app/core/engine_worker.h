@@ -51,7 +51,12 @@ signals:
     void replyFailed(quint64 id, const QString& error);
 
 private:
+    // The GPU failed under a reply (lost, out of its memory): the same model is loaded
+    // again on the CPU, which does not share the fault; modelLoaded or modelFailed follows.
+    void reload_on_cpu();
+
     std::unique_ptr<LoadedEngine> loaded_;
+    LoadRequest last_request_;
     std::atomic<bool> cancel_{false};
     std::atomic<quint64> stop_up_to_{0};
 };

@@ -44,12 +44,19 @@ Result<Backend> create_vulkan(const Model& model, const BackendSpec& spec, const
     o.n_ctx = options.n_ctx;
     if (options.n_batch > 0) o.n_batch = options.n_batch;
     o.upload_progress = options.load_progress;
+    if (spec.gpu_layers >= 0) o.gpu_layers = spec.gpu_layers;
+    o.cpu_threads = options.n_threads;
     auto forward = vulkan::VulkanForward::create(model, **context, o);
     if (!forward) return wrap_error("--device vulkan", forward.error());
     Backend b;
     const vulkan::DeviceInfo& info = (*context)->device().info();
+    const OffloadPlan& plan = (*forward)->plan();
+    const int64_t runs = (*forward)->cpu_runs();
+    const std::string split = plan.whole() ? "" : "; " + std::to_string(plan.gpu_layers) + " of " + std::to_string(plan.counted_layers) +
+                                                      " layers on the GPU, the rest on the CPU (" + std::to_string(runs) +
+                                                      (runs == 1 ? " run" : " runs") + " of CPU layers)";
     b.description = "Vulkan: " + info.name + "; " + (*context)->choice().reason + "; " +
-                    vulkan::format_bytes((*forward)->device_bytes()) + " on the device";
+                    vulkan::format_bytes((*forward)->device_bytes()) + " on the device" + split;
     b.evaluator = std::move(forward.value());
     b.owner = std::shared_ptr<vulkan::Context>(std::move(context.value()));
     return b;
@@ -65,6 +72,18 @@ Result<BackendSpec> parse_backend(std::string_view text) {
     if (t.starts_with("vulkan:") && t.size() > 7) return BackendSpec{BackendKind::Vulkan, std::string(text.substr(7))};
     return Error{"unknown device '" + std::string(text) + "': use cpu, vulkan, or vulkan:N (an index or part of the name "
                  "from 'tessera-cli devices')"};
+}
+
+Result<int64_t> parse_gpu_layers(std::string_view text) {
+    if (lower(text) == "auto") return int64_t{-1};
+    int64_t n = 0;
+    bool digits = !text.empty() && text.size() <= 9;
+    for (char c : text) {
+        if (c < '0' || c > '9') digits = false;
+        else n = n * 10 + (c - '0');
+    }
+    if (!digits) return Error{"GPU layers '" + std::string(text) + "': use auto or a count of layers (0 for none, 999 for all)"};
+    return n;
 }
 
 Result<Backend> create_backend(const Model& model, const BackendSpec& spec, const BackendOptions& options) {

@@ -21,10 +21,15 @@ enum class BackendKind { Cpu, Vulkan };
 struct BackendSpec {
     BackendKind kind = BackendKind::Cpu;
     std::string device;  // Vulkan only: index or name piece; empty for the default device
+    // Vulkan only: layers on the GPU, the rest on the CPU (model/offload_plan.h says which);
+    // -1: as many as the device's memory holds.
+    int64_t gpu_layers = -1;
 };
 
 // "cpu", "vulkan", "vulkan:1", "vulkan:llvmpipe" (case-insensitive kind).
 Result<BackendSpec> parse_backend(std::string_view text);
+// "auto" (-1) or a count of layers from 0 ("999" is every layer).
+Result<int64_t> parse_gpu_layers(std::string_view text);
 
 struct BackendOptions {
     int64_t n_ctx = 4096;

@@ -4,8 +4,10 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "core/result.h"
+#include "sampling/candidates.h"
 
 namespace tessera {
 
@@ -27,6 +29,16 @@ public:
     // logit) instead of its logits: a GPU backend then reads back one id, not n_vocab
     // floats. The default evaluates into `scratch` (n_vocab floats) and picks on the CPU.
     virtual Result<int32_t> eval_greedy(std::span<const int32_t> tokens, int64_t logit_row, std::span<float> scratch);
+    // As eval() with one logit row, but gives only that row's k most likely tokens, in the
+    // sampler's order (larger logit first, equal ones by id; sampling/candidates.h): a GPU
+    // backend reads back k pairs, not n_vocab floats. The default evaluates into `scratch`
+    // (n_vocab floats) and selects on the CPU.
+    virtual Status eval_top_k(std::span<const int32_t> tokens, int64_t logit_row, int32_t k, std::vector<Candidate>& out,
+                              std::span<float> scratch);
+    // True once an eval failed in the device itself (the GPU lost, or out of its memory), not
+    // because of its input: the caller should load the model again, the CPU backend does
+    // not share the fault. A CPU evaluator never sets it.
+    virtual bool device_failed() const { return false; }
 };
 
 }  // namespace tessera

@@ -50,10 +50,14 @@ int32_t Sampler::sample(const float* logits, int64_t n_vocab) {
         return candidates_[best].id;
     }
     keep_top_k(candidates_, settings_.top_k);
-    keep_top_p(candidates_, settings_.top_p);
-    keep_min_p(candidates_, settings_.min_p);
-    apply_temperature(candidates_, settings_.temperature);
-    return draw(candidates_, rng_);
+    return sample_top_k(candidates_);
+}
+
+int32_t Sampler::sample_top_k(std::vector<Candidate>& top) {
+    keep_top_p(top, settings_.top_p);
+    keep_min_p(top, settings_.min_p);
+    apply_temperature(top, settings_.temperature);
+    return draw(top, rng_);
 }
 
 }  // namespace tessera

@@ -34,6 +34,9 @@ public:
     explicit Sampler(SamplerSettings settings) : settings_(settings), rng_(settings.seed) {}
 
     int32_t sample(const float* logits, int64_t n_vocab);
+    // As sample(), from the top_k most likely tokens alone, most likely first (equal logits by
+    // id: keep_top_k's order), when top_k_readback() said that is all a choice needs.
+    int32_t sample_top_k(std::vector<Candidate>& top);
     // Records a token for the penalties (the prompt's tokens too, if they should count).
     void accept(int32_t token);
     void reset_history() { history_.clear(); }
@@ -43,6 +46,16 @@ public:
     bool picks_raw_argmax() const {
         return settings_.temperature <= 0.0f && settings_.repeat_penalty == 1.0f &&
                settings_.frequency_penalty == 0.0f && settings_.presence_penalty == 0.0f;
+    }
+
+    // The k of top-k when a choice needs only those k tokens (sampling, top-k below n_vocab,
+    // no penalties), so a backend may select them itself (Evaluator::eval_top_k); 0 otherwise.
+    int32_t top_k_readback(int64_t n_vocab) const {
+        const bool sampled = settings_.temperature > 0.0f && settings_.top_k > 0 && settings_.top_k < n_vocab;
+        return sampled && settings_.repeat_penalty == 1.0f && settings_.frequency_penalty == 0.0f &&
+                       settings_.presence_penalty == 0.0f
+                   ? settings_.top_k
+                   : 0;
     }
 
 private:

@@ -48,9 +48,10 @@ void Generator::reset() {
     cached_.clear();
 }
 
-Status Generator::eval_last(std::span<const int32_t> tokens, bool greedy) {
+Status Generator::eval_last(std::span<const int32_t> tokens, Readback readback) {
     const auto last = static_cast<int64_t>(tokens.size()) - 1;
-    if (greedy) {
+    if (readback == Readback::TopK) return evaluator_.eval_top_k(tokens, last, top_k_, top_, logits_);
+    if (readback == Readback::Greedy) {
         auto next = evaluator_.eval_greedy(tokens, last, logits_);
         if (!next) return next.error();
         greedy_next_ = *next;
@@ -60,7 +61,7 @@ Status Generator::eval_last(std::span<const int32_t> tokens, bool greedy) {
 }
 
 Status Generator::prefill(std::span<const int32_t> prompt, GenerationStats& stats, const std::atomic<bool>* cancel,
-                          bool greedy) {
+                          Readback readback) {
     // Reuse the common prefix, but evaluate at least the last prompt token: its logits
     // choose the first reply token.
     size_t common = 0;
@@ -78,7 +79,7 @@ Status Generator::prefill(std::span<const int32_t> prompt, GenerationStats& stat
         }
         const size_t count = std::min(chunk, prompt.size() - start);
         const auto piece = prompt.subspan(start, count);
-        if (auto s = eval_last(piece, greedy); !s) {
+        if (auto s = eval_last(piece, readback); !s) {
             reset();  // a failed evaluation leaves the cache in an unknown state
             return s;
         }
@@ -103,8 +104,9 @@ Result<GenerationStats> Generator::generate(std::span<const int32_t> prompt, con
     stats.prompt_tokens = static_cast<int64_t>(prompt.size());
     const auto t_start = Clock::now();
     Sampler sampler(settings.sampling);
-    const bool greedy = sampler.picks_raw_argmax();  // the backend picks: no logits read back
-    TESSERA_TRY(prefill(prompt, stats, cancel, greedy));
+    top_k_ = sampler.top_k_readback(tokenizer_.n_vocab());
+    const Readback readback = sampler.picks_raw_argmax() ? Readback::Greedy : top_k_ > 0 ? Readback::TopK : Readback::Logits;
+    TESSERA_TRY(prefill(prompt, stats, cancel, readback));
     stats.prefill_seconds = seconds_since(t_start);
     if (stats.finish == FinishReason::kCancelled) return stats;
 
@@ -126,7 +128,9 @@ Result<GenerationStats> Generator::generate(std::span<const int32_t> prompt, con
             stats.finish = FinishReason::kCancelled;
             break;
         }
-        const int32_t next = greedy ? greedy_next_ : sampler.sample(logits_.data(), tokenizer_.n_vocab());
+        const int32_t next = readback == Readback::Greedy ? greedy_next_
+                             : readback == Readback::TopK ? sampler.sample_top_k(top_)
+                                                          : sampler.sample(logits_.data(), tokenizer_.n_vocab());
         if (stats.generated_tokens == 0) stats.time_to_first_token_seconds = seconds_since(t_start);
         if (tokenizer_.is_end_of_generation(next)) {
             stats.finish = FinishReason::kEndOfGeneration;
@@ -144,7 +148,7 @@ Result<GenerationStats> Generator::generate(std::span<const int32_t> prompt, con
             stats.finish = FinishReason::kContextFull;
             break;
         }
-        if (auto s = eval_last(std::span(&next, 1), greedy); !s) {
+        if (auto s = eval_last(std::span(&next, 1), readback); !s) {
             reset();
             return s.error();
         }

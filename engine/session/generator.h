@@ -66,18 +66,22 @@ public:
     void reset();
 
 private:
-    // Evaluates prompt[cached_.size()..] in chunks; fills logits_ for the last prompt token,
-    // or with `greedy` sets greedy_next_ to its argmax (the backend picks it).
+    // What the backend gives back for the last token: its logits (in logits_), its argmax
+    // (greedy_next_), or its top_k_ most likely tokens (top_): the last two chosen on the
+    // backend, so a GPU reads back an id or k pairs instead of n_vocab floats.
+    enum class Readback { Logits, Greedy, TopK };
+    // Evaluates prompt[cached_.size()..] in chunks, then reads back the last token's choice.
     Status prefill(std::span<const int32_t> prompt, GenerationStats& stats, const std::atomic<bool>* cancel,
-                   bool greedy = false);
-    // Evaluates `tokens` with the last row's logits in logits_, or its argmax in greedy_next_.
-    Status eval_last(std::span<const int32_t> tokens, bool greedy);
+                   Readback readback);
+    Status eval_last(std::span<const int32_t> tokens, Readback readback);
 
     Evaluator& evaluator_;
     const Tokenizer& tokenizer_;
     std::vector<int32_t> cached_;
     std::vector<float> logits_;
     int32_t greedy_next_ = 0;
+    int32_t top_k_ = 0;
+    std::vector<Candidate> top_;
 };
 
 }  // namespace tessera

@@ -68,6 +68,44 @@ TEST(Sampler, TopKKeepsExactlyTheKMostLikely) {
     EXPECT_NEAR(counts[1] / 5000.0, 0.625, 0.03);
 }
 
+// A backend that selects the top k itself (Evaluator::eval_top_k) hands the sampler k
+// candidates, most likely first: the draws must be the ones the full logits give, seed for
+// seed, ties included; and only settings that need nothing beyond the top k ask for it.
+TEST(Sampler, TopKReadbackDrawsWhatTheFullLogitsDraw) {
+    SamplerSettings s;
+    s.temperature = 0.8f;
+    s.top_k = 40;
+    s.top_p = 0.9f;
+    s.min_p = 0.02f;
+    s.seed = 7;
+    const int64_t n = 5000;
+    Sampler full(s), from_top(s);
+    EXPECT_EQ(full.top_k_readback(n), 40);
+    std::mt19937 rng(11);
+    std::normal_distribution<float> normal(0.0f, 3.0f);
+    for (int round = 0; round < 200; ++round) {
+        std::vector<float> logits(static_cast<size_t>(n));
+        for (float& l : logits) l = normal(rng);
+        logits[17] = logits[4000] = logits[999] = 20.0f;  // a tie at the top
+        std::vector<Candidate> top;
+        fill_candidates(logits.data(), n, top);
+        keep_top_k(top, s.top_k);
+        ASSERT_EQ(top.size(), 40u);
+        EXPECT_EQ(top[0].id, 17);  // equal logits by id
+        EXPECT_EQ(from_top.sample_top_k(top), full.sample(logits.data(), n)) << "round " << round;
+    }
+    auto readback = [&](auto change) {
+        SamplerSettings t = s;
+        change(t);
+        return Sampler(t).top_k_readback(n);
+    };
+    EXPECT_EQ(readback([](SamplerSettings& t) { t.repeat_penalty = 1.1f; }), 0);  // a penalty can lift a token into the top k
+    EXPECT_EQ(readback([](SamplerSettings& t) { t.presence_penalty = 0.5f; }), 0);
+    EXPECT_EQ(readback([](SamplerSettings& t) { t.top_k = 0; }), 0);
+    EXPECT_EQ(readback([](SamplerSettings& t) { t.top_k = 5000; }), 0);  // the whole vocabulary
+    EXPECT_EQ(readback([](SamplerSettings& t) { t.temperature = 0.0f; }), 0);  // greedy has its own readback
+}
+
 TEST(Sampler, TopPKeepsTheSmallestSetReachingP) {
     SamplerSettings s;
     s.temperature = 1.0f;

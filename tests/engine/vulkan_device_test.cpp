@@ -95,7 +95,7 @@ TEST(VulkanDeviceChoice, ExplicitBeatsEnvironmentBeatsDefault) {
 
 TEST(VulkanRegistry, EveryOpHasARowAndItsShadersAreEmbedded) {
     const Op all[] = {Op::MulMat, Op::GetRows, Op::QuantizeAct, Op::RmsNorm, Op::Rope, Op::SwiGlu,
-                      Op::Add,    Op::Softmax, Op::KvStore,     Op::Attention, Op::Argmax};
+                      Op::Add,    Op::Softmax, Op::KvStore,     Op::Attention, Op::Argmax, Op::TopK};
     EXPECT_EQ(op_registry().size(), std::size(all));
     for (Op op : all) {
         const OpSpec& spec = op_spec(op);

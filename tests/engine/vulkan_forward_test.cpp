@@ -12,6 +12,7 @@
 #include "session/generator.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/vocab_from_gguf.h"
+#include "support/counting_evaluator.h"
 #include "support/reference_fixtures.h"
 #include "support/synthetic_models.h"
 #include "support/vulkan_fixture.h"
@@ -181,6 +182,30 @@ TEST_P(VulkanForwardTest, GreedyChoiceOnTheGpuIsTheArgmaxOfItsLogits) {
     }
 }
 
+// The GPU's top-k selection (eval_top_k: the top_k shader, k pairs read back) is the sampler's
+// top k of the logits the same backend returns, for a prefill's last row and then per token.
+TEST_P(VulkanForwardTest, TopKOnTheGpuIsTheTopKOfItsLogits) {
+    auto by_logits = gpu(5), by_top = gpu(5);
+    ASSERT_NE(by_logits, nullptr);
+    ASSERT_NE(by_top, nullptr);
+    std::vector<float> scratch;  // unused by the GPU path
+    std::vector<int32_t> tokens = kPrompt;
+    for (int step = 0; step < 6; ++step) {
+        const auto last = static_cast<int64_t>(tokens.size()) - 1;
+        const auto logits = logits_of(*by_logits, tokens, {last});
+        std::vector<Candidate> want, got;
+        fill_candidates(logits.data(), model_->config().n_vocab, want);
+        keep_top_k(want, 8);
+        ASSERT_TRUE(by_top->eval_top_k(tokens, last, 8, got, scratch).ok());
+        ASSERT_EQ(got.size(), want.size());
+        for (size_t i = 0; i < want.size(); ++i) {
+            EXPECT_EQ(got[i].id, want[i].id) << "step " << step << " rank " << i;
+            EXPECT_EQ(got[i].logit, want[i].logit) << "step " << step << " rank " << i;
+        }
+        tokens = {got[step % 3].id};  // not always the first: any sampled token
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(Models, VulkanForwardTest, ::testing::ValuesIn(cases()),
                          [](const auto& info) { return info.param.name; });
 
@@ -211,9 +236,9 @@ TEST_F(VulkanForwardState, TruncateReplaysAndBadInputFailsClearly) {
 TEST_F(VulkanForwardState, AModelLargerThanTheBudgetIsRefusedBeforeUploading) {
     auto model = Model::load(test::synthetic_model_path("vk-state", test::small_spec(3)));
     ASSERT_TRUE(model.ok());
-    // A context so long that its KV cache alone exceeds the device's memory.
-    const int64_t n_ctx = int64_t(device().info().device_local_budget() / 100);
-    auto fwd = VulkanForward::create(**model, *ctx_, {.n_ctx = n_ctx, .n_batch = 1});
+    // A budget smaller than the embedding, output and scratch, which stay on the GPU even
+    // when every layer is put on the CPU (vulkan_split_test.cpp covers the split itself).
+    auto fwd = VulkanForward::create(**model, *ctx_, {.n_ctx = 16, .n_batch = 1, .budget_bytes = 1024});
     ASSERT_FALSE(fwd.ok());
     EXPECT_NE(fwd.error().message.find("GPU memory"), std::string::npos) << fwd.error().message;
     EXPECT_NE(fwd.error().message.find("available"), std::string::npos) << fwd.error().message;
@@ -240,6 +265,41 @@ TEST_F(VulkanForwardState, GeneratorOnTheVulkanBackendWritesTheReferenceText) {
     ASSERT_TRUE(stats.ok()) << stats.error().message;
     const std::string want = "I siphon from noise. Contrast edges sharpen, a kaleidoscope of p";
     EXPECT_EQ(text.substr(0, want.size()), want);
+}
+
+// Sampling with top-k through the GPU's selection writes the text the same device writes
+// when the sampler gets the whole logits (CountingEvaluator has no eval_top_k: the default,
+// full-logits path), seed for seed.
+TEST_F(VulkanForwardState, TopKSamplingOnTheGpuWritesWhatTheLogitsPathWrites) {
+    auto model = Model::load(std::string(TESSERA_SOURCE_DIR) + "/packaging/models/aidreams260K-f32.gguf");
+    ASSERT_TRUE(model.ok()) << model.error().message;
+    auto vocab = vocab_from_gguf((*model)->file());
+    ASSERT_TRUE(vocab.ok());
+    auto tok = Tokenizer::create(std::move(vocab.value()));
+    ASSERT_TRUE(tok.ok());
+    GenerationSettings settings;
+    settings.max_tokens = 40;
+    settings.text_start = false;
+    settings.sampling.temperature = 1.0f;
+    settings.sampling.top_k = 12;
+    settings.sampling.top_p = 0.95f;
+    settings.sampling.seed = 5;
+    auto write = [&](Evaluator& evaluator) {
+        Generator gen(evaluator, **tok);
+        std::string text;
+        auto stats = gen.generate((*tok)->encode("I", true, false), settings, [&](std::string_view piece) { text.append(piece); });
+        EXPECT_TRUE(stats.ok()) << stats.error().message;
+        return text;
+    };
+    auto on_gpu = VulkanForward::create(**model, *ctx_, {.n_ctx = 64, .n_batch = 8});
+    auto on_logits = VulkanForward::create(**model, *ctx_, {.n_ctx = 64, .n_batch = 8});
+    ASSERT_TRUE(on_gpu.ok() && on_logits.ok());
+    test::CountingEvaluator full(**on_logits);
+    const std::string sampled = write(**on_gpu);
+    EXPECT_EQ(sampled, write(full));
+    EXPECT_GT(full.calls.size(), 10u);  // it went through eval(), token by token
+    settings.sampling.temperature = 0.0f;
+    EXPECT_NE(sampled, write(**on_gpu));  // and sampling did sample: greedy writes another text
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Every Vulkan op against the CPU op on random inputs of awkward sizes (never a multiple of
 // the workgroup size), each with its own tolerance.
+#include <algorithm>
 #include <bit>
 
 #include <gtest/gtest.h>
@@ -246,6 +247,49 @@ TEST_F(VulkanOps, ArgmaxMatchesTheCpuGreedyChoiceIncludingTies) {
                       static_cast<uint32_t>(argmax(x.data() + r * n, n)))
                 << "n=" << n << " row " << r;
     }
+}
+
+// Top-k on the GPU: each row's k largest as (id, value) pairs in the sampler's order (larger
+// first, equal values by id), against keep_top_k over the same row: ties, a flat row, the
+// last position, k = 1, k = n and a Llama-3 vocabulary.
+TEST_F(VulkanOps, TopKMatchesTheSamplersTopKIncludingTies) {
+    std::mt19937 rng(29);
+    // 128256 values and k = 64: more rounds than llvmpipe runs in one dispatch (see top_k.comp).
+    for (const auto& [n, k] : {std::pair<int64_t, int64_t>{1, 1}, {7, 7}, {1000, 1}, {1000, 40}, {128256, 64}}) {
+        SCOPED_TRACE("n=" + std::to_string(n) + " k=" + std::to_string(k));
+        const int64_t rows = 3;
+        auto x = normal_floats(n * rows, rng, 3.0f);
+        if (n > 2) {
+            float* tie = x.data();  // row 0: the max three times; lower ids first
+            tie[n / 3] = tie[2 * n / 3] = tie[n - 1] = 100.0f;
+            std::fill_n(x.data() + n, n, 0.5f);          // row 1: all equal: ids 0..k-1
+            x[static_cast<size_t>(3 * n - 1)] = 200.0f;  // row 2: the last position first
+        }
+        auto xb = buffer_with(x);
+        auto pairs = buffer_of_floats(static_cast<size_t>(2 * k * rows));
+        run([&](CommandRecorder& rec) { return kernels().top_k(rec, xb, pairs, n, rows, k); });
+        const auto got = read_floats(pairs, static_cast<size_t>(2 * k * rows));
+        for (int64_t r = 0; r < rows; ++r) {
+            std::vector<Candidate> want;
+            fill_candidates(x.data() + r * n, n, want);
+            std::partial_sort(want.begin(), want.begin() + k, want.end(), [](const Candidate& a, const Candidate& b) {
+                return a.logit > b.logit || (a.logit == b.logit && a.id < b.id);
+            });
+            for (int64_t j = 0; j < k; ++j) {
+                const size_t at = static_cast<size_t>(2 * (r * k + j));
+                ASSERT_EQ(std::bit_cast<uint32_t>(got[at]), static_cast<uint32_t>(want[static_cast<size_t>(j)].id)) << "row " << r << " rank " << j;
+                EXPECT_EQ(got[at + 1], want[static_cast<size_t>(j)].logit) << "row " << r << " rank " << j;
+            }
+        }
+    }
+    auto xb = buffer_with(std::vector<float>(10, 1.0f));
+    auto pairs = buffer_of_floats(40);
+    auto rec = CommandRecorder::create(device());
+    ASSERT_TRUE(rec.ok());
+    ASSERT_TRUE(rec->begin().ok());
+    EXPECT_FALSE(kernels().top_k(*rec, xb, pairs, 10, 1, 11).ok());  // more than the row has
+    EXPECT_FALSE(kernels().top_k(*rec, xb, pairs, 10, 1, 0).ok());
+    ASSERT_TRUE(rec->submit_and_wait().ok());
 }
 
 // KV cache rows stored as f16, then causal attention over them, against a reference that

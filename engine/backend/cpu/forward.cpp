@@ -25,12 +25,15 @@ Result<std::unique_ptr<CpuForward>> CpuForward::create(const Model& model, const
     const ModelConfig& c = model.config();
     if (options.n_ctx <= 0) return Error{"context length must be positive"};
     if (options.n_batch <= 0) return Error{"batch size must be positive"};
-    auto cache = KvCache::create(c, options.n_ctx);
+    auto cache = KvCache::create(c, options.n_ctx, options.layers);
     if (!cache) return cache.error();
     const int threads = options.n_threads > 0 ? options.n_threads : default_threads();
     const Isa isa = options.isa.value_or(best_isa());
-    return std::unique_ptr<CpuForward>(
+    std::unique_ptr<CpuForward> self(
         new CpuForward(model, std::move(cache.value()), threads, isa, std::min(options.n_batch, options.n_ctx)));
+    self->held_ = options.layers;
+    self->every_layer_ = std::find(options.layers.begin(), options.layers.end(), false) == options.layers.end();
+    return self;
 }
 
 CpuForward::CpuForward(const Model& model, KvCache cache, int n_threads, Isa isa, int64_t n_batch)
@@ -76,6 +79,7 @@ void CpuForward::observe(const std::string& name, const float* data, int64_t n, 
 Status CpuForward::eval(std::span<const int32_t> tokens, std::span<const int64_t> logit_rows, float* logits) {
     const auto n = static_cast<int64_t>(tokens.size());
     if (n == 0) return Error{"no tokens to evaluate"};
+    if (!every_layer_) return Error{"this CPU evaluator holds only some layers' KV cache: use eval_layers"};
     if (cache_.n_filled() + n > cache_.n_ctx())
         return Error{"context is full: " + std::to_string(cache_.n_filled()) + " + " + std::to_string(n) +
                      " tokens exceed the context length of " + std::to_string(cache_.n_ctx())};
@@ -119,55 +123,7 @@ Status CpuForward::eval_batch(std::span<const int32_t> tokens, int64_t pos, std:
 
     for (int64_t t = 0; t < n; ++t) rope_cos_sin(rope_, pos + t, cos_sin_.data() + t * hd);
 
-    for (size_t l = 0; l < c.layers.size(); ++l) {
-        const LayerPlan& plan = c.layers[l];
-        const LayerWeights& w = model_.layers()[l];
-        // Names for the observer, built only when one listens (this loop runs per token).
-        auto blk = [&](const char* what) { return observer_ ? "blk." + std::to_string(l) + "." + what : std::string(); };
-
-        if (plan.attention == AttentionKind::Gqa) {
-            rms_norm_rows(x_.data(), w.attn_norm, n, h_.data());
-            const Matrix* ws[] = {&w.attn_q, &w.attn_k, &w.attn_v};
-            float* ys[] = {q_.data(), k_.data(), v_.data()};
-            linear_multi(ws, h_.data(), n, ys);
-            const int64_t q_dim = plan.n_head * hd, kv_dim = plan.n_head_kv * hd;
-            for (int64_t t = 0; t < n; ++t) {
-                rope_row(q_.data() + t * q_dim, plan.n_head, hd, cos_sin_.data() + t * hd);
-                rope_row(k_.data() + t * kv_dim, plan.n_head_kv, hd, cos_sin_.data() + t * hd);
-            }
-            attention(l, n, pos);
-            linear(w.attn_output, attn_.data(), n, tmp_.data());
-        } else if (plan.attention == AttentionKind::Linear) {
-            rms_norm_rows(x_.data(), w.attn_norm, n, h_.data());
-            linear(w.attn_output, h_.data(), n, tmp_.data());
-        }
-        if (plan.attention != AttentionKind::None) {
-            observe(blk("attn_out"), tmp_.data(), n, H);
-            add_inplace(x_.data(), tmp_.data(), n * H);
-        }
-
-        if (plan.ffn == FfnKind::SwiGlu) {
-            const int64_t I = plan.ffn_width;
-            rms_norm_rows(x_.data(), w.ffn_norm, n, h_.data());
-            const Matrix* ws[] = {&w.ffn_gate, &w.ffn_up};
-            float* ys[] = {gate_.data(), up_.data()};
-            linear_multi(ws, h_.data(), n, ys);
-            pool_.run([&](int ith, int nth) {
-                int64_t begin, end;
-                ThreadPool::split(n * I, ith, nth, 64, begin, end);
-                if (begin < end) silu_mul(gate_.data() + begin, up_.data() + begin, end - begin);
-            });
-            linear(w.ffn_down, gate_.data(), n, tmp_.data());
-        } else if (plan.ffn == FfnKind::Linear) {
-            rms_norm_rows(x_.data(), w.ffn_norm, n, h_.data());
-            linear(w.ffn_linear, h_.data(), n, tmp_.data());
-        }
-        if (plan.ffn != FfnKind::None) {
-            observe(blk("ffn_out"), tmp_.data(), n, H);
-            add_inplace(x_.data(), tmp_.data(), n * H);
-        }
-        observe(blk("l_out"), x_.data(), n, H);
-    }
+    for (size_t l = 0; l < c.layers.size(); ++l) run_layer(l, n, pos);
     cache_.set_filled(pos + n);
 
     if (logit_rows.empty()) return {};
@@ -179,6 +135,73 @@ Status CpuForward::eval_batch(std::span<const int32_t> tokens, int64_t pos, std:
     observe("result_norm", h_.data(), n_out, H);
     linear(model_.output(), h_.data(), n_out, logits);
     return {};
+}
+
+Status CpuForward::eval_layers(size_t first, size_t last, float* x, int64_t n, int64_t pos) {
+    const int64_t H = config_.n_embd, hd = config_.head_dim;
+    if (n <= 0 || n > n_batch_) return Error{"eval_layers: " + std::to_string(n) + " rows; 1 to " + std::to_string(n_batch_) + " fit"};
+    if (last > config_.layers.size() || first > last) return Error{"eval_layers: no layers " + std::to_string(first) + ".." + std::to_string(last)};
+    if (pos < 0 || pos + n > cache_.n_ctx()) return Error{"eval_layers: positions past the context"};
+    for (size_t l = first; l < last; ++l)
+        if (!held_.empty() && !held_[l]) return Error{"eval_layers: layer " + std::to_string(l) + " is not held by this evaluator"};
+    std::copy_n(x, n * H, x_.data());
+    for (int64_t t = 0; t < n; ++t) rope_cos_sin(rope_, pos + t, cos_sin_.data() + t * hd);
+    for (size_t l = first; l < last; ++l) run_layer(l, n, pos);
+    std::copy_n(x_.data(), n * H, x);
+    cache_.set_filled(pos + n);
+    return {};
+}
+
+void CpuForward::run_layer(size_t l, int64_t n, int64_t pos) {
+    const ModelConfig& c = config_;
+    const int64_t H = c.n_embd, hd = c.head_dim;
+    const LayerPlan& plan = c.layers[l];
+    const LayerWeights& w = model_.layers()[l];
+    // Names for the observer, built only when one listens (this loop runs per token).
+    auto blk = [&](const char* what) { return observer_ ? "blk." + std::to_string(l) + "." + what : std::string(); };
+
+    if (plan.attention == AttentionKind::Gqa) {
+        rms_norm_rows(x_.data(), w.attn_norm, n, h_.data());
+        const Matrix* ws[] = {&w.attn_q, &w.attn_k, &w.attn_v};
+        float* ys[] = {q_.data(), k_.data(), v_.data()};
+        linear_multi(ws, h_.data(), n, ys);
+        const int64_t q_dim = plan.n_head * hd, kv_dim = plan.n_head_kv * hd;
+        for (int64_t t = 0; t < n; ++t) {
+            rope_row(q_.data() + t * q_dim, plan.n_head, hd, cos_sin_.data() + t * hd);
+            rope_row(k_.data() + t * kv_dim, plan.n_head_kv, hd, cos_sin_.data() + t * hd);
+        }
+        attention(l, n, pos);
+        linear(w.attn_output, attn_.data(), n, tmp_.data());
+    } else if (plan.attention == AttentionKind::Linear) {
+        rms_norm_rows(x_.data(), w.attn_norm, n, h_.data());
+        linear(w.attn_output, h_.data(), n, tmp_.data());
+    }
+    if (plan.attention != AttentionKind::None) {
+        observe(blk("attn_out"), tmp_.data(), n, H);
+        add_inplace(x_.data(), tmp_.data(), n * H);
+    }
+
+    if (plan.ffn == FfnKind::SwiGlu) {
+        const int64_t I = plan.ffn_width;
+        rms_norm_rows(x_.data(), w.ffn_norm, n, h_.data());
+        const Matrix* ws[] = {&w.ffn_gate, &w.ffn_up};
+        float* ys[] = {gate_.data(), up_.data()};
+        linear_multi(ws, h_.data(), n, ys);
+        pool_.run([&](int ith, int nth) {
+            int64_t begin, end;
+            ThreadPool::split(n * I, ith, nth, 64, begin, end);
+            if (begin < end) silu_mul(gate_.data() + begin, up_.data() + begin, end - begin);
+        });
+        linear(w.ffn_down, gate_.data(), n, tmp_.data());
+    } else if (plan.ffn == FfnKind::Linear) {
+        rms_norm_rows(x_.data(), w.ffn_norm, n, h_.data());
+        linear(w.ffn_linear, h_.data(), n, tmp_.data());
+    }
+    if (plan.ffn != FfnKind::None) {
+        observe(blk("ffn_out"), tmp_.data(), n, H);
+        add_inplace(x_.data(), tmp_.data(), n * H);
+    }
+    observe(blk("l_out"), x_.data(), n, H);
 }
 
 void CpuForward::rms_norm_rows(const float* x, const std::vector<float>& weight, int64_t n, float* y) {

@@ -25,6 +25,9 @@ struct ForwardOptions {
     int n_threads = 0;       // 0: one per hardware thread
     int64_t n_batch = 256;   // largest number of tokens computed together (scratch grows with it)
     std::optional<Isa> isa;  // default: best_isa()
+    // The layers this evaluator runs through eval_layers() (the CPU part of a split model):
+    // only they get a KV cache. Empty: every layer.
+    std::vector<bool> layers;
 };
 
 // Sees named intermediate results, e.g. "blk.3.attn_out" (n_tokens x width, row-major), so a
@@ -39,6 +42,10 @@ public:
     static Result<std::unique_ptr<CpuForward>> create(const Model& model, const ForwardOptions& options);
 
     Status eval(std::span<const int32_t> tokens, std::span<const int64_t> logit_rows, float* logits) override;
+    // Runs layers [first, last) on the hidden state x (n rows of n_embd, updated in place) of
+    // tokens at positions pos .. pos+n-1, writing those layers' KV cache: the CPU part of a
+    // model split across devices. n is at most n_batch().
+    Status eval_layers(size_t first, size_t last, float* x, int64_t n, int64_t pos);
     int64_t n_past() const override { return cache_.n_filled(); }
     void truncate(int64_t n) override;
     int64_t n_ctx() const override { return cache_.n_ctx(); }
@@ -52,6 +59,8 @@ public:
 private:
     CpuForward(const Model& model, KvCache cache, int n_threads, Isa isa, int64_t n_batch);
     Status eval_batch(std::span<const int32_t> tokens, int64_t pos, std::span<const int64_t> logit_rows, float* logits);
+    // Layer l on x_ (n rows at positions pos..); cos_sin_ holds their rotations.
+    void run_layer(size_t l, int64_t n, int64_t pos);
 
     // y[t][0..w.rows) = w * x[t] for t < n, x rows of w.cols floats.
     void linear(const Matrix& w, const float* x, int64_t n, float* y);
@@ -70,6 +79,8 @@ private:
     RopeFrequencies rope_;
     TensorObserver observer_;
     MatrixInputObserver input_observer_;
+    std::vector<bool> held_;   // ForwardOptions::layers
+    bool every_layer_ = true;  // false for a split model's CPU part: eval_layers() only
 
     // Scratch, sized for n_batch tokens.
     std::vector<float> x_, h_, q_, k_, v_, attn_, gate_, up_, tmp_, cos_sin_;

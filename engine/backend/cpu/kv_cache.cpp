@@ -5,14 +5,14 @@
 
 namespace tessera::cpu {
 
-Result<KvCache> KvCache::create(const ModelConfig& config, int64_t n_ctx) {
+Result<KvCache> KvCache::create(const ModelConfig& config, int64_t n_ctx, const std::vector<bool>& only) {
     if (n_ctx <= 0) return Error{"context length must be positive"};
     KvCache cache;
     cache.n_ctx_ = n_ctx;
     cache.layers_.resize(config.layers.size());
     for (size_t l = 0; l < config.layers.size(); ++l) {
         const LayerPlan& plan = config.layers[l];
-        if (plan.attention != AttentionKind::Gqa) continue;
+        if (plan.attention != AttentionKind::Gqa || (!only.empty() && !only[l])) continue;
         Layer& layer = cache.layers_[l];
         layer.row = plan.n_head_kv * config.head_dim;
         const size_t n = static_cast<size_t>(layer.row * n_ctx);

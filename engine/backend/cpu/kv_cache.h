@@ -20,7 +20,8 @@ namespace tessera::cpu {
 
 class KvCache {
 public:
-    static Result<KvCache> create(const ModelConfig& config, int64_t n_ctx);
+    // only: the layers this cache serves (a split evaluator's CPU part); empty: every layer.
+    static Result<KvCache> create(const ModelConfig& config, int64_t n_ctx, const std::vector<bool>& only = {});
 
     int64_t n_ctx() const { return n_ctx_; }
     int64_t n_filled() const { return n_filled_; }

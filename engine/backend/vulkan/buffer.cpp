@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "backend/vulkan/command_recorder.h"
+#include "backend/vulkan/fault_injection.h"
 #include "backend/vulkan/vk_error.h"
 
 namespace tessera::vulkan {
@@ -55,8 +56,9 @@ Result<Buffer> Buffer::create(const Device& device, uint64_t size, MemoryKind ki
     alloc.allocationSize = req.size;
     alloc.memoryTypeIndex = *type;
     VkDeviceMemory memory = VK_NULL_HANDLE;
-    TESSERA_TRY(vk_check(vkAllocateMemory(device.handle(), &alloc, nullptr, &memory),
-                         "allocating " + format_bytes(req.size) + " on '" + info.name + "'"));
+    VkResult allocated = take_fault(FaultSite::Allocate);
+    if (allocated == VK_SUCCESS) allocated = vkAllocateMemory(device.handle(), &alloc, nullptr, &memory);
+    TESSERA_TRY(vk_check(allocated, "allocating " + format_bytes(req.size) + " on '" + info.name + "'"));
     b.memory_ = MemoryHandle(device.handle(), memory);
     TESSERA_TRY(vk_check(vkBindBufferMemory(device.handle(), buffer, memory, 0), "binding buffer memory"));
 

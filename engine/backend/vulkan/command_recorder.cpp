@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 
+#include "backend/vulkan/fault_injection.h"
 #include "backend/vulkan/pipeline_cache.h"
 #include "backend/vulkan/vk_error.h"
 
@@ -151,8 +152,12 @@ Status CommandRecorder::submit_and_wait() {
     submit.pCommandBuffers = &commands_;
     VkFence fence = fence_.get();
     TESSERA_TRY(vk_check(vkResetFences(device_->handle(), 1, &fence), "resetting a fence"));
-    TESSERA_TRY(vk_check(vkQueueSubmit(device_->queue(), 1, &submit, fence), "submitting work to the GPU"));
-    return vk_check(vkWaitForFences(device_->handle(), 1, &fence, VK_TRUE, UINT64_MAX), "waiting for the GPU");
+    VkResult r = take_fault(FaultSite::Submit);
+    if (r == VK_SUCCESS) r = vkQueueSubmit(device_->queue(), 1, &submit, fence);
+    if (r == VK_SUCCESS) r = vkWaitForFences(device_->handle(), 1, &fence, VK_TRUE, UINT64_MAX);
+    // A lost device stays lost: everything on it must be created again (the model reloaded).
+    if (r == VK_ERROR_DEVICE_LOST) device_->mark_lost();
+    return vk_check(r, "running work on the GPU");
 }
 
 }  // namespace tessera::vulkan

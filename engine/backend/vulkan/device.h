@@ -27,12 +27,17 @@ public:
     Result<uint32_t> memory_type(uint32_t type_bits, VkMemoryPropertyFlags required,
                                  VkMemoryPropertyFlags preferred) const;
 
+    // Set when a submission returned VK_ERROR_DEVICE_LOST: nothing on this device works again.
+    bool lost() const { return lost_; }
+    void mark_lost() const { lost_ = true; }
+
 private:
     explicit Device(DeviceInfo info) : info_(std::move(info)) {}
     DeviceInfo info_;
     VkPhysicalDeviceMemoryProperties memory_{};
     VkDevice device_ = VK_NULL_HANDLE;
     VkQueue queue_ = VK_NULL_HANDLE;
+    mutable bool lost_ = false;
 };
 
 }  // namespace tessera::vulkan

@@ -1,5 +1,6 @@
 #include "backend/vulkan/kernels.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -243,6 +244,28 @@ Status Kernels::argmax(CommandRecorder& rec, const Buffer& x, const Buffer& ids,
     if (!g) return g.error();
     const struct { uint32_t n, rows; } params{uint32_t(n), uint32_t(rows)};
     return rec.dispatch(**p, {&x, &ids}, bytes_of(params), *g);
+}
+
+Status Kernels::top_k(CommandRecorder& rec, const Buffer& x, const Buffer& pairs, int64_t n, int64_t rows, int64_t k) {
+    if (k <= 0 || k > n) return Error{"top-k: k = " + std::to_string(k) + " must be 1 to the row's " + std::to_string(n) + " values"};
+    TESSERA_TRY(fits_u32(n * rows, "top-k elements"));
+    TESSERA_TRY(holds(x, static_cast<uint64_t>(n * rows) * kF32, "top-k input"));
+    TESSERA_TRY(holds(pairs, static_cast<uint64_t>(2 * k * rows) * sizeof(uint32_t), "top-k output"));
+    auto p = pipeline(Op::TopK);
+    if (!p) return p.error();
+    auto g = grid(rows);
+    if (!g) return g.error();
+    // Rounds per dispatch: each scans n / wg values per invocation, and llvmpipe stops an
+    // invocation's loops after 65535 iterations in all (the shader says more).
+    const int64_t per_round = (n + workgroup_size_ - 1) / workgroup_size_ + 16;
+    const int64_t rounds = std::max<int64_t>(1, 60000 / per_round);
+    for (int64_t first = 0; first < k; first += rounds) {
+        if (first > 0) TESSERA_TRY(rec.barrier());  // the next dispatch resumes from this one's last pick
+        const struct { uint32_t n, rows, k, first, count; } params{uint32_t(n), uint32_t(rows), uint32_t(k), uint32_t(first),
+                                                                  uint32_t(rounds)};
+        TESSERA_TRY(rec.dispatch(**p, {&x, &pairs}, bytes_of(params), *g));
+    }
+    return Status::success();
 }
 
 }  // namespace tessera::vulkan

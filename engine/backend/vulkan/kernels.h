@@ -56,6 +56,9 @@ public:
     Status softmax(CommandRecorder& rec, const Buffer& x, int64_t n, int64_t rows);
     // ids[r] = the index of row r's largest value (the first of equal ones), as uint32.
     Status argmax(CommandRecorder& rec, const Buffer& x, const Buffer& ids, int64_t n, int64_t rows);
+    // The k largest of each row, largest first (equal values by index), as k pairs of uint32
+    // (index, float bits) per row; 1 <= k <= n.
+    Status top_k(CommandRecorder& rec, const Buffer& x, const Buffer& pairs, int64_t n, int64_t rows, int64_t k);
 
     // Stores n rows of kv_dim floats (K or V) into an f16 cache of [n_ctx][kv_dim] at pos.
     Status kv_store(CommandRecorder& rec, const Buffer& src, const Buffer& cache, int64_t kv_dim, int64_t pos,

@@ -21,6 +21,7 @@ constexpr OpSpec kOps[] = {
     // q, k cache, v cache, scores, out; head_dim n_head n_head_kv pos n_ctx tokens scale
     {Op::Attention, "attention", false, {5, 7 * 4}},
     {Op::Argmax, "argmax", false, {2, 2 * 4}},    // x, ids; n rows
+    {Op::TopK, "top_k", false, {2, 5 * 4}},       // x, (id, value) pairs; n rows k first count
 };
 
 }  // namespace

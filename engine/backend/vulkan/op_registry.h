@@ -13,7 +13,7 @@
 
 namespace tessera::vulkan {
 
-enum class Op { MulMat, GetRows, QuantizeAct, RmsNorm, Rope, SwiGlu, Add, Softmax, KvStore, Attention, Argmax };
+enum class Op { MulMat, GetRows, QuantizeAct, RmsNorm, Rope, SwiGlu, Add, Softmax, KvStore, Attention, Argmax, TopK };
 
 struct OpSpec {
     Op op;

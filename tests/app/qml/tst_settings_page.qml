@@ -76,8 +76,8 @@ Item {
             mouseClick(findChild(page, "revertEngineButton"))
             verify(!problem.visible)
             compare(findChild(page, "threadsField").text, String(testController.settings.threads))
-            // The layer count is said not to change where layers run.
-            verify(findChild(page, "offloadNote").text.indexOf("not supported yet") >= 0)
+            // The note says what the layer count does: layers split between the GPU and the CPU.
+            verify(findChild(page, "offloadNote").text.indexOf("the others on the CPU") >= 0)
         }
 
         function test_engineSettingsReloadTheModelAfterConfirmingAndKeepTheChat() {
