@@ -179,6 +179,11 @@ GuardedHttpServer::GuardedHttpServer(ConnectionLimits limits) : limits_(limits) 
     };
 }
 
+GuardedHttpServer::~GuardedHttpServer() {
+    const socket_t sock = svr_sock_.exchange(INVALID_SOCKET);
+    if (sock != INVALID_SOCKET) ::close(sock);
+}
+
 bool GuardedHttpServer::current_client_gone() { return current_stream && peer_closed(current_stream->socket()); }
 
 bool GuardedHttpServer::current_request_timed_out() { return current_stream && current_stream->expired(); }
