@@ -435,17 +435,22 @@ Rectangle {
                 Layout.fillWidth: true
                 Accessible.name: qsTr("Local server: %1").arg(text)
             }
-            TextField {
-                objectName: "serverUrl"
+            RowLayout {
                 visible: page.server.running
-                text: page.server.url
-                readOnly: true
-                selectByMouse: true
-                font.family: Theme.monoFont
+                spacing: Theme.spacing * 2  // the grid's column spacing: the field lines up with those above
                 Layout.fillWidth: true
-                Accessible.name: qsTr("Base URL for clients: %1").arg(text)
-                color: Theme.text
-                background: Rectangle { radius: 4; color: Theme.surface; border.color: Theme.border }
+                FormLabel { text: qsTr("Base URL") }
+                TextField {
+                    objectName: "serverUrl"
+                    text: page.server.url
+                    readOnly: true
+                    selectByMouse: true
+                    font.family: Theme.monoFont
+                    Layout.fillWidth: true
+                    Accessible.name: qsTr("Base URL for clients: %1").arg(text)
+                    color: Theme.text
+                    background: Rectangle { radius: 4; color: Theme.surface; border.color: Theme.border }
+                }
             }
             Label {
                 objectName: "serverError"

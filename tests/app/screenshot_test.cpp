@@ -278,7 +278,7 @@ private slots:
         QVERIFY(load_main_window(*qml_, &app_->controller(), theme));
         auto* window = qobject_cast<QQuickWindow*>(qml_->rootObjects().constFirst());
         QVERIFY(window);
-        window->resize(1100, 1560);
+        window->resize(1100, 1320);
         window->setProperty("page", QStringLiteral("settings"));
         AppSettings& settings = *app_->controller().settings();
         settings.setServerPort(0);

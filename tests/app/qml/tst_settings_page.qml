@@ -11,7 +11,7 @@ import Tessera.Ui
 Item {
     id: root
     width: 1100
-    height: 1000
+    height: 1500  // every section, the local server too, without scrolling: clicks land on the controls
 
     Component { id: pageComponent; SettingsPage { anchors.fill: parent; controller: testController } }
     Component { id: headerComponent; HeaderBar { width: root.width; controller: testController } }
@@ -144,7 +144,7 @@ Item {
             const url = findChild(page, "serverUrl")
             verify(!toggle.checked)  // off by default
             compare(status.text, "Off.")
-            verify(!url.visible)
+            verify(!url.parent.visible)
 
             const port = findChild(page, "serverPortField")
             const usePort = findChild(page, "serverPortButton")
@@ -161,7 +161,7 @@ Item {
             mouseClick(toggle)
             verify(testController.settings.serverEnabled)
             tryVerify(() => server.running, 60000, server.errorText)
-            verify(url.visible)
+            verify(url.visible && url.parent.visible)
             compare(url.text, "http://127.0.0.1:" + server.port + "/v1")
             verify(status.text.indexOf("127.0.0.1:" + server.port) >= 0, status.text)
             compare(findChild(page, "serverError").visible, false)
@@ -178,7 +178,7 @@ Item {
             mouseClick(toggle)
             verify(!testController.settings.serverEnabled)
             verify(!server.running)
-            verify(!url.visible)
+            verify(!url.parent.visible)
             compare(status.text, "Off.")
         }
 
