@@ -269,13 +269,16 @@ void ApiServer::install_routes(httplib::Server& http) {
     });
 
     // Statuses httplib sets itself (404 no route, 413 body too large, ...) in OpenAI's shape.
-    http.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
+    http.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req, httplib::Response& res) {
         if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
         ApiError error{res.status, "request failed with HTTP status " + std::to_string(res.status)};
         if (GuardedHttpServer::current_request_timed_out()) {  // headers or body trickled in (A6)
             error.status = res.status = 408;
             error.message = "the request did not arrive in time; the connection is closed";
             error.code = "request_timeout";
+        } else if (stopping_ && res.status == 400) {  // its reading was given up: the server stops
+            error = ApiError{503, "the server is stopping; the request was not read", "server_error"};
+            res.status = 503;
         } else if (res.status == 404) {
             error.message = "unknown request URL: " + req.method + " " + req.path;
             error.code = "unknown_url";
