@@ -61,7 +61,7 @@ void LocalServer::start() {
     if (!bound) {
         error_text_ = tr("The local server could not start: %1. Choose another port, or 0 for any free port.")
                           .arg(QString::fromStdString(bound.error().message));
-        qCWarning(lcEngine) << "local server:" << bound.error().message.c_str();
+        qCWarning(lcServer) << "local server:" << bound.error().message.c_str();
         api.reset();
         wrapped_.reset();
         emit stateChanged();
@@ -77,7 +77,7 @@ void LocalServer::start() {
     }
     api_ = std::move(api);
     thread_ = std::thread([api = api_.get()] { api->run(); });
-    qCInfo(lcEngine) << "local server listening on" << addresses_;
+    qCInfo(lcServer) << "local server listening on" << addresses_;
     emit stateChanged();
 }
 
@@ -94,7 +94,7 @@ void LocalServer::stop() {
     wrapped_.reset();
     port_ = 0;
     addresses_.clear();
-    qCInfo(lcEngine) << "local server stopped";
+    qCInfo(lcServer) << "local server stopped";
     emit stateChanged();
 }
 

@@ -1,10 +1,16 @@
 // The local OpenAI-compatible API server inside the app (off until the settings page turns
-// it on). It serves the model the app has loaded, on 127.0.0.1 and ::1, with the settings'
-// port and token, and shares that model with the chat through the engine's evaluator slot:
-// a request arriving while the chat writes gets 429, the chat refuses to start while a
-// request runs. It starts once it is on and a model is ready, and stops (a client
-// mid-stream is cut off, the port is freed) when turned off, before the model is loaded
-// again, and when destroyed (the app quits).
+// it on): the model the app has loaded, served on 127.0.0.1 and ::1 with the settings' port
+// and token (app/server's ApiServer on a thread of its own).
+//   1. It runs only while it is on and a model is Ready. A load stops it first (the engine
+//      is Loading before its worker frees the old model); Ready starts it again.
+//   2. Chat and server share the model through the engine's evaluator slot: one generation
+//      at a time (a request while the chat writes gets 429, the chat refuses to start while
+//      a request runs), and each forgets its cached prefix after the other ran.
+//   3. Stopping cuts off a client mid-stream and closes the listening sockets before it
+//      returns, so the port is free: turned off, a new port, a reload, the app quitting.
+//   4. A regenerated token applies to the running server at once.
+//   5. A start that failed (port in use) keeps its reason in errorText and is tried again
+//      only when the settings or the model change.
 #pragma once
 
 #include <QObject>

@@ -3,3 +3,4 @@
 Q_LOGGING_CATEGORY(lcEngine, "tessera.engine")
 Q_LOGGING_CATEGORY(lcChat, "tessera.chat")
 Q_LOGGING_CATEGORY(lcHistory, "tessera.history")
+Q_LOGGING_CATEGORY(lcServer, "tessera.server")
