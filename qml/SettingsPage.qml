@@ -5,13 +5,15 @@ import Tessera.Core
 
 // The settings page: the engine (device, threads, GPU offload, default context: applied by
 // reloading the model after the user confirms; the chat stays as it is), the look (theme and
-// font size, applied at once), the data folder (used at the next start), backup and export.
+// font size, applied at once), the local API server (on/off, port, token: applied at once),
+// the data folder (used at the next start), backup and export.
 Rectangle {
     id: page
     required property ChatController controller
     readonly property AppSettings settings: controller.settings
     readonly property DeviceListModel devices: controller.devices
     readonly property DataActions actions: controller.dataActions
+    readonly property LocalServer server: controller.localServer
     color: Theme.window
 
     // Vulkan start-up is paid when the page is first shown, not at app start, and off the GUI thread.
@@ -331,6 +333,133 @@ Rectangle {
                     onValueModified: page.settings.fontSize = value
                     Accessible.name: qsTr("Font size: %1 pixels").arg(value)
                 }
+            }
+
+            // ---- Local API server
+            SectionTitle { text: qsTr("Local API server") }
+            Label {
+                text: qsTr("Programs on this computer can use the loaded model through an OpenAI-compatible API. "
+                           + "It listens on this computer only (127.0.0.1 and ::1) and needs the token below. "
+                           + "While it answers a request the chat waits, and the other way round.")
+                color: Theme.mutedText
+                wrapMode: Text.Wrap
+                Layout.fillWidth: true
+            }
+            GridLayout {
+                columns: 2
+                columnSpacing: Theme.spacing * 2
+                rowSpacing: Theme.spacing
+                Layout.fillWidth: true
+
+                FormLabel { text: qsTr("Server") }
+                Switch {
+                    objectName: "serverSwitch"
+                    text: checked ? qsTr("On") : qsTr("Off")
+                    checked: page.settings.serverEnabled
+                    onToggled: page.settings.serverEnabled = checked
+                    Accessible.name: qsTr("Local API server: %1").arg(checked ? qsTr("on") : qsTr("off"))
+                }
+
+                FormLabel { text: qsTr("Port") }
+                RowLayout {
+                    TextField {
+                        id: portField
+                        objectName: "serverPortField"
+                        text: String(page.settings.serverPort)
+                        inputMethodHints: Qt.ImhDigitsOnly
+                        Layout.preferredWidth: 100
+                        onAccepted: if (portButton.enabled) portButton.clicked()
+                        Accessible.name: qsTr("Server port (0: any free port)")
+                        color: Theme.text
+                        background: Rectangle { radius: 4; color: Theme.surface; border.color: Theme.border }
+                    }
+                    Button {
+                        id: portButton
+                        objectName: "serverPortButton"
+                        text: qsTr("Use this port")
+                        enabled: portField.text.trim() !== String(page.settings.serverPort) && portProblem.text === ""
+                        onClicked: page.settings.serverPort = Number(portField.text.trim())
+                        Accessible.name: qsTr("Use this port for the local server")
+                    }
+                    Label {
+                        text: qsTr("0 picks any free port")
+                        color: Theme.mutedText
+                    }
+                }
+
+                FormLabel { text: qsTr("Token") }
+                RowLayout {
+                    Layout.fillWidth: true
+                    TextField {
+                        objectName: "serverTokenField"
+                        text: page.settings.serverToken
+                        readOnly: true
+                        selectByMouse: true
+                        font.family: Theme.monoFont
+                        Layout.fillWidth: true
+                        Accessible.name: qsTr("Server token: clients send it as their API key")
+                        color: Theme.text
+                        background: Rectangle { radius: 4; color: Theme.surface; border.color: Theme.border }
+                    }
+                    Button {
+                        objectName: "copyTokenButton"
+                        text: qsTr("Copy")
+                        onClicked: Clipboard.setText(page.settings.serverToken)
+                        Accessible.name: qsTr("Copy the server token")
+                    }
+                    Button {
+                        objectName: "regenerateTokenButton"
+                        text: qsTr("Regenerate")
+                        onClicked: page.settings.regenerateServerToken()
+                        Accessible.name: qsTr("Make a new server token; the old one stops working at once")
+                        ToolTip.visible: hovered
+                        ToolTip.text: qsTr("A new random token; the old one stops working at once")
+                    }
+                }
+            }
+            Label {
+                id: portProblem
+                objectName: "serverPortProblem"
+                visible: text !== ""
+                text: portField.text.trim() === String(page.settings.serverPort) ? ""
+                    : page.settings.problem("serverPort", portField.text.trim())
+                color: Theme.error
+                wrapMode: Text.Wrap
+                Layout.fillWidth: true
+            }
+            Label {
+                objectName: "serverStatus"
+                text: page.server.statusText
+                color: page.server.running ? Theme.success : Theme.mutedText
+                wrapMode: Text.Wrap
+                Layout.fillWidth: true
+                Accessible.name: qsTr("Local server: %1").arg(text)
+            }
+            RowLayout {
+                visible: page.server.running
+                spacing: Theme.spacing * 2  // the grid's column spacing: the field lines up with those above
+                Layout.fillWidth: true
+                FormLabel { text: qsTr("Base URL") }
+                TextField {
+                    objectName: "serverUrl"
+                    text: page.server.url
+                    readOnly: true
+                    selectByMouse: true
+                    font.family: Theme.monoFont
+                    Layout.fillWidth: true
+                    Accessible.name: qsTr("Base URL for clients: %1").arg(text)
+                    color: Theme.text
+                    background: Rectangle { radius: 4; color: Theme.surface; border.color: Theme.border }
+                }
+            }
+            Label {
+                objectName: "serverError"
+                visible: text !== ""
+                text: page.server.errorText
+                color: Theme.error
+                wrapMode: Text.Wrap
+                Layout.fillWidth: true
+                Accessible.name: text
             }
 
             // ---- Data

@@ -3,9 +3,11 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QThread>
+#include <algorithm>
 
 #include "backend/backend_choice.h"
 #include "logging.h"
+#include "security.h"
 #include "storage/paths.h"
 
 namespace tessera::app {
@@ -18,6 +20,10 @@ const QString kContextLength = QStringLiteral("contextLength");
 const QString kTheme = QStringLiteral("theme");
 const QString kFontSize = QStringLiteral("fontSize");
 const QString kDataFolder = QStringLiteral("dataFolder");
+const QString kServerEnabled = QStringLiteral("serverEnabled");
+const QString kServerPort = QStringLiteral("serverPort");
+const QString kServerToken = QStringLiteral("serverToken");
+constexpr qsizetype kMinTokenLength = 16;  // as tessera-cli serve --token
 
 // Stored keys are prefixed: the table is shared with other parts of the app.
 std::string row_key(const QString& key) { return "app." + key.toStdString(); }
@@ -103,6 +109,23 @@ QString AppSettings::problem(const QString& key, const QVariant& value) const {
         return {};
     }
     if (key == kDataFolder) return data_folder_problem(text);
+    if (key == kServerEnabled) {
+        if (text == QLatin1String("true") || text == QLatin1String("false")) return {};
+        return tr("Local server: on or off (true or false), not \"%1\".").arg(text);
+    }
+    if (key == kServerPort) {
+        const auto n = as_int(value);
+        if (!n || *n < 0 || *n > 65535) return tr("Server port: enter a port from 1 to 65535, or 0 for any free port.");
+        return {};
+    }
+    if (key == kServerToken) {
+        const bool plain = std::all_of(text.begin(), text.end(), [](QChar c) {
+            return c.isLetterOrNumber() && c.unicode() < 128;
+        });
+        if (text.size() < kMinTokenLength || !plain)
+            return tr("Server token: at least %1 letters and digits.").arg(kMinTokenLength);
+        return {};
+    }
     return tr("Unknown setting \"%1\".").arg(key);
 }
 
@@ -161,6 +184,16 @@ void AppSettings::load() {
         else if (key == kTheme) theme_ = value;
         else if (key == kFontSize) font_size_ = value.toInt();
         else if (key == kDataFolder) data_folder_ = value;
+        else if (key == kServerEnabled) server_enabled_ = value == QLatin1String("true");
+        else if (key == kServerPort) server_port_ = value.toInt();
+        else if (key == kServerToken) server_token_ = value;
+    }
+    if (server_token_.isEmpty()) {  // the first start: this install's secret
+        server_token_ = QString::fromStdString(server::generate_token());
+        auto written = db_.run("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                               row_key(kServerToken), server_token_.toStdString());
+        // A read-only history keeps it for this run only; the page still shows it.
+        if (!written) qCWarning(lcHistory) << "saving the server token:" << written.error().message.c_str();
     }
 }
 
@@ -241,6 +274,25 @@ void AppSettings::setDataFolderFromCommandLine(bool given) {
     if (given == data_folder_from_command_line_) return;
     data_folder_from_command_line_ = given;
     emit dataFolderFromCommandLineChanged();
+}
+
+void AppSettings::setServerEnabled(bool enabled) {
+    if (enabled == server_enabled_ || !store(kServerEnabled, enabled)) return;
+    server_enabled_ = enabled;
+    emit serverEnabledChanged();
+}
+
+void AppSettings::setServerPort(int port) {
+    if (port == server_port_ || !store(kServerPort, port)) return;
+    server_port_ = port;
+    emit serverPortChanged();
+}
+
+void AppSettings::regenerateServerToken() {
+    const QString token = QString::fromStdString(server::generate_token());
+    if (!store(kServerToken, token)) return;
+    server_token_ = token;
+    emit serverTokenChanged();
 }
 
 void AppSettings::clearError() {

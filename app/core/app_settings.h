@@ -43,6 +43,11 @@ class AppSettings : public QObject {
                    NOTIFY dataFolderFromCommandLineChanged)
     Q_PROPERTY(QString errorText READ errorText NOTIFY errorTextChanged)
     Q_PROPERTY(int maxThreads READ maxThreads CONSTANT)
+    // The local API server (off by default): its port (0: any free port) and the bearer token
+    // clients send, a per-install secret made at the first start and replaced on request.
+    Q_PROPERTY(bool serverEnabled READ serverEnabled WRITE setServerEnabled NOTIFY serverEnabledChanged)
+    Q_PROPERTY(int serverPort READ serverPort WRITE setServerPort NOTIFY serverPortChanged)
+    Q_PROPERTY(QString serverToken READ serverToken NOTIFY serverTokenChanged)
 
 public:
     static constexpr int kMinContext = 64;
@@ -50,6 +55,7 @@ public:
     static constexpr int kMinFontSize = 10;
     static constexpr int kMaxFontSize = 28;
     static constexpr int kMaxGpuLayers = 1000;
+    static constexpr int kDefaultServerPort = 8080;
 
     // Reads the stored settings; a database that cannot be read leaves the defaults (warned).
     AppSettings(storage::Database& db, QString current_data_folder, QObject* parent = nullptr);
@@ -66,6 +72,9 @@ public:
     void setDataFolderFromCommandLine(bool given);
     QString errorText() const { return error_text_; }
     int maxThreads() const;
+    bool serverEnabled() const { return server_enabled_; }
+    int serverPort() const { return server_port_; }
+    QString serverToken() const { return server_token_; }
     const EngineSettings& engineSettings() const { return engine_; }
 
     void setDevice(const QString& device);
@@ -75,6 +84,10 @@ public:
     void setTheme(const QString& theme);
     void setFontSize(int size);
     void setDataFolder(const QString& folder);
+    void setServerEnabled(bool enabled);
+    void setServerPort(int port);
+    // A new random token, stored; the old one is refused from now on.
+    Q_INVOKABLE void regenerateServerToken();
 
     // Why `value` would be refused for the setting `key` (a property name); "" when it is fine.
     Q_INVOKABLE QString problem(const QString& key, const QVariant& value) const;
@@ -97,6 +110,9 @@ signals:
     void dataFolderChanged();
     void dataFolderFromCommandLineChanged();
     void errorTextChanged();
+    void serverEnabledChanged();
+    void serverPortChanged();
+    void serverTokenChanged();
     // Device, threads, offload or context changed: a loaded model is reloaded to apply them.
     void engineSettingsChanged();
 
@@ -116,6 +132,9 @@ private:
     QString default_data_folder_;
     bool data_folder_from_command_line_ = false;
     QString error_text_;
+    bool server_enabled_ = false;
+    int server_port_ = kDefaultServerPort;
+    QString server_token_;
 };
 
 }  // namespace tessera::app

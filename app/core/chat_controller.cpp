@@ -54,6 +54,7 @@ ChatController::ChatController(AppStorage& storage, EngineThread& engine, QObjec
       data_actions_(QString::fromStdString(storage.data_dir().string()), this),
       downloads_(QString::fromStdString(storage.db().path().string()), library_.modelsFolder(), {},
                  storage.report().read_only ? QString::fromStdString(storage.report().read_only_reason) : QString(), this),
+      local_server_(app_settings_, engine_, this),
       settings_(default_settings()) {
     engine_.setEngineSettings(app_settings_.engineSettings());
     connect(&app_settings_, &AppSettings::engineSettingsChanged, this,
@@ -306,12 +307,27 @@ bool ChatController::canStartReply() {
                                                                  : tr("No model is loaded."));
         return false;
     }
+    if (engine_.evaluatorSlot()->holder() == server::EvaluatorSlot::User::kServer) {
+        setError(serverBusyMessage());
+        return false;
+    }
     return true;
+}
+
+QString ChatController::serverBusyMessage() {
+    return tr("The local server is answering a request; the chat can start when it has finished.");
 }
 
 bool ChatController::startReply(storage::StreamingReply row) {
     const std::int64_t conversation = conversation_id_;
     reply_.emplace(Reply{next_request_++, conversation, std::move(row)});
+    // Taken here, not only checked in canStartReply: a server request may have come since.
+    bool server_ran = false;
+    reply_->holds_slot = engine_.evaluatorSlot()->try_take(server::EvaluatorSlot::User::kChat, &server_ran);
+    if (!reply_->holds_slot) {
+        onReplyFailed(reply_->request_id, serverBusyMessage());
+        return false;
+    }
     // The path now ends with the empty streaming reply; the engine gets what precedes it.
     auto path = storage_.conversations().current_path(conversation);
     if (!check(status_of(path), tr("reading the conversation"))) {
@@ -324,6 +340,7 @@ bool ChatController::startReply(storage::StreamingReply row) {
     if (random_seed_ && !options_.seed) request.settings.sampling.seed = std::random_device{}();
     request.reasoning = options_.reasoning;
     request.context_limit = options_.context_length.value_or(0);
+    request.forget_cache = server_ran;
     auto c = storage_.conversations().conversation(conversation);
     if (c && c->settings.system_prompt) request.messages.push_back({"system", *c->settings.system_prompt});
     for (const auto& m : *path)
@@ -458,6 +475,7 @@ void ChatController::retryUnsaved() {
 
 void ChatController::endReply() {
     show_timer_.stop();
+    if (reply_->holds_slot) engine_.evaluatorSlot()->release();
     reply_.reset();
     emit generatingChanged();
 }

@@ -3,7 +3,8 @@
 //   1. The user's message is committed to the history before generation starts.
 //   2. The reply is a streaming row, written in batches as text arrives (storage/streaming.h)
 //      and finished with its stats; a stopped reply keeps its text and is marked interrupted.
-//   3. At most one reply is generated at a time; send/regenerate/edit are refused meanwhile.
+//   3. At most one reply is generated at a time; send/regenerate/edit are refused meanwhile,
+//      and while the local server answers a request (they share the model's evaluator).
 //   4. Every call returns at once: the engine works on its thread; errors become errorText.
 //   5. Streamed text reaches the message list at most once per frame (16 ms), and all of it
 //      before the reply's final state is shown.
@@ -24,6 +25,7 @@
 #include "device_list_model.h"
 #include "downloads.h"
 #include "engine_thread.h"
+#include "local_server.h"
 #include "message_list_model.h"
 #include "model_catalog_model.h"
 #include "model_library.h"
@@ -47,6 +49,8 @@ class ChatController : public QObject {
     Q_PROPERTY(tessera::app::DataActions* dataActions READ dataActions CONSTANT)
     // Model downloads into the same folder (the models page's Downloads section).
     Q_PROPERTY(tessera::app::Downloads* downloads READ downloads CONSTANT)
+    // The local OpenAI-compatible server on the loaded model (the settings page turns it on).
+    Q_PROPERTY(tessera::app::LocalServer* localServer READ localServer CONSTANT)
     Q_PROPERTY(qint64 conversationId READ conversationId NOTIFY conversationChanged)
     Q_PROPERTY(bool generating READ generating NOTIFY generatingChanged)
     Q_PROPERTY(double tokensPerSecond READ tokensPerSecond NOTIFY statsChanged)
@@ -72,6 +76,7 @@ public:
     DeviceListModel* devices() { return &devices_; }
     DataActions* dataActions() { return &data_actions_; }
     Downloads* downloads() { return &downloads_; }
+    LocalServer* localServer() { return &local_server_; }
     qint64 conversationId() const { return conversation_id_; }
     bool generating() const { return reply_.has_value(); }
     double tokensPerSecond() const { return tokens_per_second_; }
@@ -132,9 +137,11 @@ private:
         QElapsedTimer since_first_piece;
         QString unshown;  // text not yet in the message list (shown once per frame)
         bool told_unsaved = false;  // the "not saved yet" message was shown for this reply
+        bool holds_slot = false;    // the engine's evaluator slot, given back when it ends
     };
 
     bool canStartReply();
+    static QString serverBusyMessage();
     bool startReply(storage::StreamingReply row);
     // Shows the current path again; with keep_older, from the first shown message's place
     // on (the older pages the user loaded stay), otherwise from the newest page.
@@ -164,6 +171,7 @@ private:
     DeviceListModel devices_;
     DataActions data_actions_;
     Downloads downloads_;
+    LocalServer local_server_;  // after the settings it reads; stopped before they go
     GenerationSettings settings_;
     bool random_seed_ = true;
     qint64 conversation_id_ = 0;  // 0: a new chat not stored yet

@@ -30,12 +30,14 @@ EngineThread::EngineThread(QObject* parent) : QObject(parent), worker_(new Engin
     worker_->moveToThread(&thread_);
     connect(worker_, &EngineWorker::modelLoaded, this,
             [this](const QString& name, qint64 context, const QString& device) {
+        --loads_queued_;
         model_name_ = name;
         context_size_ = context;
         device_ = device;
         setState(State::Ready);
     }, Qt::QueuedConnection);
     connect(worker_, &EngineWorker::modelFailed, this, [this](const QString& error) {
+        --loads_queued_;
         model_name_.clear();
         context_size_ = 0;
         setState(State::Failed, error);
@@ -81,6 +83,7 @@ void EngineThread::load(const QString& path) {
     request.device = settings_.device;
     request.gpu_layers = settings_.gpu_layers;
     request.progress_interval_ms = progress_interval_ms_;
+    ++loads_queued_;
     QMetaObject::invokeMethod(worker_, [w = worker_, request] { w->loadModel(request); }, Qt::QueuedConnection);
 }
 

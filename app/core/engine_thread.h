@@ -7,9 +7,11 @@
 #include <QString>
 #include <QThread>
 #include <QtQml/qqmlregistration.h>
+#include <memory>
 
 #include "app_settings.h"
 #include "engine_worker.h"
+#include "evaluator_slot.h"
 
 namespace tessera::app {
 
@@ -60,6 +62,13 @@ public:
     EngineWorker* worker() const { return worker_; }
     // The id of the newest generation request (tests put text into its stream).
     quint64 lastRequestId() const { return last_request_; }
+    // Who runs the loaded model now: the chat or the local server, one at a time.
+    const std::shared_ptr<server::EvaluatorSlot>& evaluatorSlot() const { return slot_; }
+    // The loaded model for the local server while the state is Ready and no other load is
+    // queued (the worker frees the model at the next load); null otherwise.
+    LoadedEngine* loadedEngine() const {
+        return state_ == State::Ready && loads_queued_ == 0 ? worker_->loaded() : nullptr;
+    }
 
 signals:
     void stateChanged();
@@ -73,6 +82,7 @@ private:
 
     QThread thread_;
     EngineWorker* worker_;  // lives on thread_; deleted after the thread ends
+    std::shared_ptr<server::EvaluatorSlot> slot_ = std::make_shared<server::EvaluatorSlot>();
     State state_ = State::NoModel;
     QString model_name_;
     QString model_path_;
@@ -84,6 +94,7 @@ private:
     double load_progress_ = 0.0;
     int progress_interval_ms_ = 33;
     quint64 last_request_ = 0;
+    int loads_queued_ = 0;  // loads the worker has not answered yet
 };
 
 }  // namespace tessera::app

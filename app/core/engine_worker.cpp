@@ -47,6 +47,7 @@ void EngineWorker::generate(const GenerationRequest& request) {
     options.reasoning = request.reasoning;
     options.context_limit = request.context_limit;
     loaded_->session->set_options(options);
+    if (request.forget_cache) loaded_->session->forget_cache();
     auto reply = loaded_->session->reply(
         request.messages, request.settings,
         [this, id](std::string_view piece) {

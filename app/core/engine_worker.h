@@ -23,6 +23,8 @@ struct GenerationRequest {
     GenerationSettings settings;
     std::optional<bool> reasoning;  // the conversation's reasoning switch; absent: as the prompt says
     int64_t context_limit = 0;      // the conversation's context length; 0: the loaded context
+    // The local server ran the evaluator since the last reply: the cached prefix is not trusted.
+    bool forget_cache = false;
 };
 
 class EngineWorker : public QObject {
@@ -37,6 +39,9 @@ public:
     // Worker thread only (EngineThread queues them).
     void loadModel(const LoadRequest& request);
     void generate(const GenerationRequest& request);
+    // The loaded model, tokenizer and evaluator; null while none is. Read it from another
+    // thread only while no load is queued (EngineThread's state is Ready).
+    LoadedEngine* loaded() const { return loaded_.get(); }
 
 signals:
     // device: what runs it ("CPU, 4 threads, avx2 kernels", "Vulkan: llvmpipe ...").

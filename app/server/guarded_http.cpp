@@ -45,27 +45,36 @@ void ip_and_port(int sock, bool remote, std::string& ip, int& port) {
     port = std::atoi(serv);
 }
 
-// httplib's SocketStream with one addition: reads fail once the request's deadline has
-// passed, however regularly bytes trickle in (the per-read timeout alone never fires then).
+// How often a read waiting for its client looks whether the server is stopping.
+constexpr std::chrono::milliseconds kStopCheck{50};
+
+// httplib's SocketStream with two additions: reads fail once the request's deadline has
+// passed, however regularly bytes trickle in (the per-read timeout alone never fires then),
+// and once the server stops (so a slow client cannot hold its stop for the deadline).
 class DeadlineStream final : public httplib::Stream {
 public:
-    DeadlineStream(int sock, std::chrono::milliseconds read_timeout, std::chrono::milliseconds write_timeout)
-        : sock_(sock), read_timeout_(read_timeout), write_timeout_(write_timeout) {}
+    DeadlineStream(int sock, std::chrono::milliseconds read_timeout, std::chrono::milliseconds write_timeout,
+                   std::function<bool()> stopping)
+        : sock_(sock), read_timeout_(read_timeout), write_timeout_(write_timeout), stopping_(std::move(stopping)) {}
 
     void start_request(std::chrono::milliseconds deadline) { deadline_ = Clock::now() + deadline; }
     bool expired() const { return expired_; }
 
     bool is_readable() const override {
         if (buffer_begin_ < buffer_end_) return true;
+        const auto read_until = Clock::now() + read_timeout_;
         for (;;) {
-            const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline_ - Clock::now());
+            if (stopping_()) return false;  // also while bytes keep trickling in
+            const auto now = Clock::now();
+            const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline_ - now);
             if (left.count() <= 0) {
                 expired_ = true;
                 return false;
             }
-            const int n = poll_one(sock_, POLLIN, std::min(left, read_timeout_));
+            const auto read_left = std::chrono::ceil<std::chrono::milliseconds>(read_until - now);
+            if (read_left.count() <= 0) return false;  // the ordinary per-read timeout
+            const int n = poll_one(sock_, POLLIN, std::min({left, read_left, kStopCheck}));
             if (n != 0) return n > 0;
-            if (read_timeout_ < left) return false;  // the ordinary per-read timeout
         }
     }
 
@@ -104,6 +113,7 @@ public:
 private:
     int sock_;
     std::chrono::milliseconds read_timeout_, write_timeout_;
+    std::function<bool()> stopping_;
     Clock::time_point deadline_ = Clock::now();
     mutable bool expired_ = false;
     std::vector<char> buffer_ = std::vector<char>(CPPHTTPLIB_RECV_BUFSIZ);
@@ -179,6 +189,11 @@ GuardedHttpServer::GuardedHttpServer(ConnectionLimits limits) : limits_(limits) 
     };
 }
 
+GuardedHttpServer::~GuardedHttpServer() {
+    const socket_t sock = svr_sock_.exchange(INVALID_SOCKET);
+    if (sock != INVALID_SOCKET) ::close(sock);
+}
+
 bool GuardedHttpServer::current_client_gone() { return current_stream && peer_closed(current_stream->socket()); }
 
 bool GuardedHttpServer::current_request_timed_out() { return current_stream && current_stream->expired(); }
@@ -188,7 +203,8 @@ bool GuardedHttpServer::widen_backlog() { return ::listen(svr_sock_, limits_.bac
 
 bool GuardedHttpServer::process_and_close_socket(socket_t sock) {
     DeadlineStream stream(sock, to_ms(read_timeout_sec_, read_timeout_usec_),
-                          to_ms(write_timeout_sec_, write_timeout_usec_));
+                          to_ms(write_timeout_sec_, write_timeout_usec_),
+                          [this] { return svr_sock_ == INVALID_SOCKET; });
     current_stream = &stream;
     // Like httplib's own loop: up to keep_alive_max_count_ requests, each awaited for at
     // most keep_alive_timeout_sec_, and none once the server stops.

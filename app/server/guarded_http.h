@@ -14,6 +14,9 @@ namespace tessera::server {
 class GuardedHttpServer final : public httplib::Server {
 public:
     explicit GuardedHttpServer(ConnectionLimits limits);
+    // Closes a socket bound but never listened on (httplib's own destructor leaves it open,
+    // and its port taken, until the process ends).
+    ~GuardedHttpServer() override;
 
     // Whether the client of the connection this thread is serving has closed it. Only
     // meaningful inside a handler or content provider; false elsewhere.

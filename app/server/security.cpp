@@ -1,7 +1,11 @@
 #include "security.h"
 
+#include <sys/random.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstdint>
 #include <random>
 
 namespace tessera::server {
@@ -81,12 +85,24 @@ std::optional<ApiError> check_request(const SecurityPolicy& policy, const Reques
 }
 
 std::string generate_token() {
-    std::random_device rd;
+    // The kernel's CSPRNG (getrandom); std::random_device only where that fails (kernels
+    // before 3.17), since libstdc++ makes no promise about which source it uses.
+    uint8_t bytes[32];
+    size_t filled = 0;
+    while (filled < sizeof(bytes)) {
+        const ssize_t n = ::getrandom(bytes + filled, sizeof(bytes) - filled, 0);
+        if (n > 0) filled += static_cast<size_t>(n);
+        else if (n < 0 && errno != EINTR) break;
+    }
+    if (filled < sizeof(bytes)) {
+        std::random_device rd("/dev/urandom");
+        for (size_t i = filled; i < sizeof(bytes); ++i) bytes[i] = static_cast<uint8_t>(rd());
+    }
     static const char* const kHex = "0123456789abcdef";
     std::string token;
-    for (int i = 0; i < 8; ++i) {
-        uint32_t v = rd();
-        for (int k = 0; k < 8; ++k, v >>= 4) token += kHex[v & 15];
+    for (uint8_t b : bytes) {
+        token += kHex[b >> 4];
+        token += kHex[b & 15];
     }
     return token;
 }

@@ -41,7 +41,7 @@ std::optional<ApiError> check_request(const SecurityPolicy& policy, const Reques
 // allow-listed Origin; it carries no token, so nothing else is checked.
 std::optional<ApiError> check_preflight(const SecurityPolicy& policy, const RequestFacts& request);
 
-// A random token of 64 hex characters (256 bits from std::random_device).
+// A random token of 64 hex characters: 256 bits from the kernel's CSPRNG (getrandom).
 std::string generate_token();
 
 }  // namespace tessera::server

@@ -61,12 +61,40 @@ struct ApiServer::Outcome {
     GenerationStats stats;
 };
 
+// The generation slot held for one request, given back once: before a stream's [DONE], or
+// when the response goes. Taking it after another user ran the evaluator (the app's chat)
+// forgets the server's cached prefixes: the KV cache holds that user's tokens now.
+class ApiServer::SlotHold {
+public:
+    explicit SlotHold(ApiServer& server) : slot_(*server.slot_) {
+        bool others_ran = false;
+        held_ = slot_.try_take(EvaluatorSlot::User::kServer, &others_ran);
+        if (held_ && others_ran) {
+            server.chat_.emplace(server.evaluator_, server.tokenizer_, server.chat_info_);
+            server.completion_generator_.reset();
+        }
+    }
+    ~SlotHold() { release(); }
+    SlotHold(const SlotHold&) = delete;
+    SlotHold& operator=(const SlotHold&) = delete;
+    bool held() const { return held_; }
+    void release() {
+        if (held_) slot_.release();
+        held_ = false;
+    }
+
+private:
+    EvaluatorSlot& slot_;
+    bool held_ = false;
+};
+
 ApiServer::ApiServer(Evaluator& evaluator, const Tokenizer& tokenizer, chat::ModelChatInfo chat_info,
                      ServerOptions options)
     : evaluator_(evaluator),
       tokenizer_(tokenizer),
       chat_info_(std::move(chat_info)),
       options_(std::move(options)),
+      slot_(options_.slot ? options_.slot : std::make_shared<EvaluatorSlot>()),
       completion_generator_(evaluator, tokenizer) {
     chat_.emplace(evaluator_, tokenizer_, chat_info_);
 }
@@ -74,7 +102,24 @@ ApiServer::ApiServer(Evaluator& evaluator, const Tokenizer& tokenizer, chat::Mod
 ApiServer::~ApiServer() { stop(); }
 
 Result<int> ApiServer::bind() {
-    int port = options_.port;
+    if (options_.port != 0) return bind_all(options_.port);
+    // Port 0: the first address gets a free port, the others must take the same one, and it
+    // may be in use on one of them (::1 has its own ports): then another port is tried.
+    Result<int> bound = Error{"no address to listen on"};
+    for (int attempt = 0; attempt < kPortAttempts; ++attempt) {
+        const int choice = options_.port_choice ? options_.port_choice(attempt) : 0;
+        bound = bind_all(choice);
+        if (bound || (choice == 0 && first_address_failed_)) return bound;  // no retry helps the first
+    }
+    return Error{bound.error().message + " (" + std::to_string(kPortAttempts) + " ports tried)"};
+}
+
+Result<int> ApiServer::bind_all(int first_port) {
+    // A failed attempt closes what it bound (the GuardedHttpServers), so nothing is left listening.
+    http_.clear();
+    bound_hosts_.clear();
+    first_address_failed_ = false;
+    int port = first_port;
     for (const std::string& host : options_.hosts) {
         if (host == "::1" && options_.hosts.size() > 1 && !has_ipv6_loopback()) {
             std::fprintf(stderr, "note: this machine has no IPv6 loopback; listening on IPv4 only\n");
@@ -92,6 +137,9 @@ Result<int> ApiServer::bind() {
         if (bound && !http->widen_backlog())
             std::fprintf(stderr, "note: could not widen the listen backlog of %s\n", host.c_str());
         if (!bound) {
+            first_address_failed_ = http_.empty();
+            http_.clear();
+            bound_hosts_.clear();
             const std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
             return Error{"cannot listen on " + shown + ":" + std::to_string(port > 0 ? port : options_.port) +
                          ": the port is in use or the address is not this machine's"};
@@ -109,6 +157,11 @@ Result<int> ApiServer::bind() {
                     options_.security.allowed_hosts.push_back(allowed);
     }
     return port;
+}
+
+void ApiServer::set_token(std::string token) {
+    std::lock_guard lock(token_mutex_);
+    options_.security.token = std::move(token);
 }
 
 void ApiServer::run() {
@@ -199,8 +252,13 @@ void ApiServer::install_routes(httplib::Server& http) {
             }
             return httplib::Server::HandlerResponse::Handled;
         }
-        if (auto error = check_request(options_.security, facts)) {
-            send_error(res, *error);
+        std::optional<ApiError> refused;
+        {
+            std::lock_guard lock(token_mutex_);
+            refused = check_request(options_.security, facts);
+        }
+        if (refused) {
+            send_error(res, *refused);
             return httplib::Server::HandlerResponse::Handled;
         }
         if (facts.origin) {  // allow-listed: echo it exactly, never a wildcard
@@ -211,13 +269,16 @@ void ApiServer::install_routes(httplib::Server& http) {
     });
 
     // Statuses httplib sets itself (404 no route, 413 body too large, ...) in OpenAI's shape.
-    http.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
+    http.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req, httplib::Response& res) {
         if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
         ApiError error{res.status, "request failed with HTTP status " + std::to_string(res.status)};
         if (GuardedHttpServer::current_request_timed_out()) {  // headers or body trickled in (A6)
             error.status = res.status = 408;
             error.message = "the request did not arrive in time; the connection is closed";
             error.code = "request_timeout";
+        } else if (stopping_ && res.status == 400) {  // its reading was given up: the server stops
+            error = ApiError{503, "the server is stopping; the request was not read", "server_error"};
+            res.status = 503;
         } else if (res.status == 404) {
             error.message = "unknown request URL: " + req.method + " " + req.path;
             error.code = "unknown_url";
@@ -251,10 +312,14 @@ void ApiServer::install_routes(httplib::Server& http) {
                                                          options_.model_id + "')",
                                                 "invalid_request_error", "model", "model_not_found"});
             // Held until the response is written: for a stream, by the content provider.
-            auto slot = std::make_shared<std::unique_lock<std::mutex>>(slot_, std::try_to_lock);
-            if (!slot->owns_lock())
-                return send_error(res, ApiError{429, "the server is busy with another request; retry later",
+            auto slot = std::make_shared<SlotHold>(*this);
+            if (!slot->held()) {
+                const bool chat_runs = slot_->holder() == EvaluatorSlot::User::kChat;
+                return send_error(res, ApiError{429,
+                                                chat_runs ? "the model is busy with a chat in the app; retry later"
+                                                          : "the server is busy with another request; retry later",
                                                 "rate_limit_error", "", "rate_limit_exceeded"});
+            }
 
             static std::atomic<uint64_t> counter{0};
             const std::string id = (chat ? "chatcmpl-" : "cmpl-") + std::to_string(std::time(nullptr)) + "-" +
@@ -322,7 +387,7 @@ void ApiServer::install_routes(httplib::Server& http) {
                     }, &cancel);
                     // Free before [DONE]: a client that sends its next request the moment
                     // this one ends (on a new connection) must not find the slot taken.
-                    if (slot->owns_lock()) slot->unlock();
+                    slot->release();
                     if (cancel) return false;  // nobody to finish the stream for: drop the connection
                     if (!outcome) {
                         const std::string event = "data: " + error_json(ApiError{400, outcome.error().message}) + "\n\n";

@@ -55,6 +55,9 @@ public:
 
     // Options for the following replies (a per-conversation setting in the app).
     void set_options(const ChatSessionOptions& options) { options_ = options; }
+    // The next reply evaluates its whole prompt: someone else used the evaluator meanwhile
+    // (the app's local server), so the KV cache no longer holds this session's tokens.
+    void forget_cache() { generator_.reset(); }
     const ChatSessionOptions& options() const { return options_; }
 
     const chat::TemplateChoice& template_choice() const { return choice_; }

@@ -271,15 +271,19 @@ private slots:
     }
 
     // The settings page: the Vulkan devices (lavapipe here) with the default and why, engine,
-    // appearance and data sections, after a backup so its result line shows.
+    // appearance, local server (running) and data sections, after a backup so its result line shows.
     void settingsPage() {
         QFETCH(QString, theme);
         qml_ = std::make_unique<QQmlApplicationEngine>();
         QVERIFY(load_main_window(*qml_, &app_->controller(), theme));
         auto* window = qobject_cast<QQuickWindow*>(qml_->rootObjects().constFirst());
         QVERIFY(window);
-        window->resize(1100, 1180);
+        window->resize(1100, 1320);
         window->setProperty("page", QStringLiteral("settings"));
+        AppSettings& settings = *app_->controller().settings();
+        settings.setServerPort(0);
+        settings.setServerEnabled(true);
+        QTRY_VERIFY_WITH_TIMEOUT(app_->controller().localServer()->running(), 60000);
         QVERIFY(QTest::qWaitForWindowExposed(window));
         DeviceListModel& devices = *app_->controller().devices();
         QTRY_VERIFY_WITH_TIMEOUT(!devices.loading() && devices.rowCount() > 0, 60000);
@@ -299,6 +303,7 @@ private slots:
         // The page's background follows the theme.
         const double lightness = image.pixelColor(image.width() - 20, image.height() / 2).lightnessF();
         QVERIFY2(theme == QLatin1String("dark") ? lightness < 0.3 : lightness > 0.8, qPrintable(QString::number(lightness)));
+        settings.setServerEnabled(false);
         qml_.reset();
     }
 

@@ -1,7 +1,8 @@
 // What a hostile or broken client cannot do (A6, A8): trickle a request's headers or body
 // for ever (the request has a deadline: 408 and the connection is closed), open connections
 // without bound (a fixed number is served or waiting, the rest stay in the kernel's
-// backlog), or send JSON nested 100,000 deep or invalid UTF-8 (400, no crash).
+// backlog), send JSON nested 100,000 deep or invalid UTF-8 (400, no crash), or hold up the
+// server's stop by trickling a request.
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -65,13 +66,6 @@ TEST(ApiServerLimits, TrickledBodyTimesOutAndClosesTheConnection) {
     EXPECT_EQ(answer.rfind("HTTP/1.1 408", 0), 0u) << answer;
 }
 
-TEST(ApiServerLimits, AWholeRequestWithinTheDeadlineIsServed) {
-    ServedModel served(short_deadline());
-    auto res = served.client()->Get("/v1/models");
-    ASSERT_TRUE(res);
-    EXPECT_EQ(res->status, 200) << res->body;
-}
-
 // Connections this process has accepted on `port` (the server's end: local port == port).
 int accepted_connections(int port) {
     int n = 0;
@@ -88,6 +82,35 @@ int accepted_connections(int port) {
     ::closedir(dir);
     return n;
 }
+
+// A client still trickling its headers when the server stops is let go at once, not
+// waited for until its deadline (then it would get 408): the app's quit and reload do not
+// hang on a slow client.
+TEST(ApiServerLimits, StoppingDoesNotWaitForAClientStillSendingItsRequest) {
+    ServedModel served;  // the ordinary 10 s deadline
+    std::pair<std::string, bool> result;
+    std::thread client([&] {
+        result = trickle(served.port, "POST /v1/chat/completions HTTP/1.1\r\n", "X-Slow: " + std::string(1200, 'a'));
+    });
+    ASSERT_TRUE(eventually([&] { return accepted_connections(served.port) == 1; }));
+    // A moment for a worker to take the connection and read its first bytes (without it the
+    // test passes having tested less).
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    served.api().stop();
+    client.join();
+    const auto& [answer, closed] = result;
+    EXPECT_TRUE(closed) << "the client trickled on unanswered";
+    EXPECT_EQ(answer.find("408"), std::string::npos) << "the server waited for the deadline: " << answer;
+    EXPECT_TRUE(answer.empty() || answer.rfind("HTTP/1.1 503", 0) == 0) << answer;
+}
+
+TEST(ApiServerLimits, AWholeRequestWithinTheDeadlineIsServed) {
+    ServedModel served(short_deadline());
+    auto res = served.client()->Get("/v1/models");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200) << res->body;
+}
+
 
 TEST(ApiServerLimits, AConnectionFloodIsHeldToTheLimitAndTheServerRecovers) {
     server::ServerOptions options;

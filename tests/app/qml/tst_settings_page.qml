@@ -5,12 +5,13 @@ import Tessera.Ui
 
 // The settings page over a real controller: the Vulkan devices with the default and why,
 // validation as typed, engine settings applied by a confirmed reload that keeps the chat,
-// theme and font size saved at once, backup and export with their result, and an accessible
-// name on every control.
+// theme and font size saved at once, the local API server turned on with its port, token
+// (regenerated) and URL, backup and export with their result, and an accessible name on
+// every control.
 Item {
     id: root
     width: 1100
-    height: 1000
+    height: 1500  // every section, the local server too, without scrolling: clicks land on the controls
 
     Component { id: pageComponent; SettingsPage { anchors.fill: parent; controller: testController } }
     Component { id: headerComponent; HeaderBar { width: root.width; controller: testController } }
@@ -145,6 +146,53 @@ Item {
             testController.settings.dataFolderFromCommandLine = false
         }
 
+        function test_localServerTurnsOnWithItsPortTokenAndUrl() {
+            tryVerify(() => testController.engine.state === Engine.Ready, 60000)
+            const page = makePage()
+            const server = testController.localServer
+            const toggle = findChild(page, "serverSwitch")
+            const status = findChild(page, "serverStatus")
+            const url = findChild(page, "serverUrl")
+            verify(!toggle.checked)  // off by default
+            compare(status.text, "Off.")
+            verify(!url.parent.visible)
+
+            const port = findChild(page, "serverPortField")
+            const usePort = findChild(page, "serverPortButton")
+            const problem = findChild(page, "serverPortProblem")
+            type(port, "70000")
+            verify(problem.visible)
+            verify(problem.text.indexOf("Server port") >= 0, problem.text)
+            verify(!usePort.enabled)
+            type(port, "0")
+            verify(!problem.visible)
+            mouseClick(usePort)
+            compare(testController.settings.serverPort, 0)
+
+            mouseClick(toggle)
+            verify(testController.settings.serverEnabled)
+            tryVerify(() => server.running, 60000, server.errorText)
+            verify(url.visible && url.parent.visible)
+            compare(url.text, "http://127.0.0.1:" + server.port + "/v1")
+            verify(status.text.indexOf("127.0.0.1:" + server.port) >= 0, status.text)
+            compare(findChild(page, "serverError").visible, false)
+
+            const token = findChild(page, "serverTokenField")
+            verify(token.readOnly)
+            compare(token.text, testController.settings.serverToken)
+            const old = token.text
+            mouseClick(findChild(page, "regenerateTokenButton"))
+            verify(token.text !== old)
+            compare(token.text.length, 64)
+            compare(token.text, testController.settings.serverToken)
+
+            mouseClick(toggle)
+            verify(!testController.settings.serverEnabled)
+            verify(!server.running)
+            verify(!url.parent.visible)
+            compare(status.text, "Off.")
+        }
+
         function test_backupAndExportSayWhereTheFileIs() {
             const page = makePage()
             const result = findChild(page, "actionResult")
@@ -177,7 +225,9 @@ Item {
             const page = makePage()
             for (const name of ["deviceBox", "threadsField", "offloadAuto", "offloadLayers", "layersField",
                                 "contextField", "applyEngineButton", "revertEngineButton", "themeBox",
-                                "fontSizeBox", "dataFolderField", "dataFolderButton", "backupButton", "exportButton"]) {
+                                "fontSizeBox", "serverSwitch", "serverPortField", "serverPortButton", "serverTokenField",
+                                "copyTokenButton", "regenerateTokenButton", "serverStatus", "dataFolderField",
+                                "dataFolderButton", "backupButton", "exportButton"]) {
                 const control = findChild(page, name)
                 verify(control, name + " missing")
                 verify(control.Accessible.name !== "", name + " has no accessible name")
