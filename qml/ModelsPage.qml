@@ -405,6 +405,7 @@ Rectangle {
                 objectName: "downloadsPanel"
                 anchors { left: parent.left; right: parent.right; top: parent.top; bottom: catalogBorder.top }
                 downloads: page.controller.downloads
+                machine: machineMemory
             }
             Rectangle {
                 id: catalogBorder

@@ -4,6 +4,7 @@
 #include <QFileInfo>
 
 #include "downloads/downloads_logging.h"
+#include "downloads/header_probe.h"
 #include "model/model_summary.h"
 #include "storage/catalog_store.h"
 
@@ -18,6 +19,25 @@ QString cache_note(bool from_cache, qint64 fetched_at_ms, const QString& error) 
         return DownloadWorker::tr("Offline (%1): showing the list saved %2.")
             .arg(error, QDateTime::fromMSecsSinceEpoch(fetched_at_ms).toString(Qt::ISODate));
     return error;
+}
+
+// Names a file's content: the cache of its header facts stays right when the file changes.
+QString header_key(const downloads::HfFile& f) {
+    return f.sha256 ? QStringLiteral("sha256:") + *f.sha256
+                    : QStringLiteral("%1/%2@%3").arg(f.repo, f.path).arg(f.size);
+}
+
+QVariantMap fit_map(const HeaderFacts& f) {
+    return {{QStringLiteral("fitState"), QStringLiteral("ready")},
+            {QStringLiteral("needBytes"), static_cast<double>(f.need_bytes)},
+            {QStringLiteral("context"), f.context},
+            {QStringLiteral("quantization"), f.quantization},
+            {QStringLiteral("parameterCount"), static_cast<double>(f.parameter_count)},
+            {QStringLiteral("splitParts"), f.split_parts}};
+}
+
+QVariantMap fit_failed(const QString& error) {
+    return {{QStringLiteral("fitState"), QStringLiteral("failed")}, {QStringLiteral("fitError"), error}};
 }
 
 }  // namespace
@@ -36,6 +56,7 @@ DownloadWorker::DownloadWorker(QString database_path, QString models_folder, dow
 }
 
 DownloadWorker::~DownloadWorker() {
+    qDeleteAll(findChildren<downloads::HeaderProbe*>(Qt::FindDirectChildrenOnly));  // before their network
     hub_.reset();
     manager_.reset();  // saves running jobs as queued, before the connection closes
 }
@@ -56,6 +77,7 @@ void DownloadWorker::open() {
     db_ = std::make_unique<storage::Database>(std::move(db).value());
     catalog_ = std::make_unique<storage::CatalogStore>(*db_);
     manager_ = std::make_unique<downloads::DownloadManager>(*db_, models_folder_, settings_);
+    probe_network_ = std::make_unique<QNetworkAccessManager>();
     hub_ = std::make_unique<downloads::HfCatalog>(*db_, catalog_url_);
     connect(manager_.get(), &downloads::DownloadManager::jobChanged, this, &DownloadWorker::markChanged);
     connect(manager_.get(), &downloads::DownloadManager::jobFinished, this, &DownloadWorker::onFinished);
@@ -138,18 +160,81 @@ void DownloadWorker::addHubFile(const HubFileRef& file) {
     if (!listing) hub_->list_files(file.repo);
 }
 
-void DownloadWorker::onFilesListed(const downloads::FilesResult& result) {
-    if (shown_repos_.remove(result.repo)) {
-        QVariantList files;
-        for (const downloads::HfFile& f : result.files) {
-            if (!f.is_gguf) continue;
-            files << QVariantMap{{QStringLiteral("path"), f.path},
-                                 {QStringLiteral("size"), f.size},
-                                 {QStringLiteral("verified"), f.sha256.has_value()},
-                                 {QStringLiteral("multiMachine"), f.needs_multiple_machines}};
+QVariantList DownloadWorker::listed_files(const downloads::FilesResult& result) {
+    downloads::CatalogCache cache(*db_);
+    QVariantList files;
+    for (const downloads::HfFile& f : result.files) {
+        if (!f.is_gguf) continue;
+        const auto part = split_part(f.path);
+        if (part && part->index != 1) continue;  // listed once, by its first part
+        qint64 other_parts = 0;
+        if (part)
+            for (const downloads::HfFile& g : result.files)
+                if (const auto p = split_part(g.path); p && p->index != 1 && p->stem == part->stem && p->count == part->count)
+                    other_parts += g.size;
+        QVariantMap row{{QStringLiteral("path"), f.path},
+                        {QStringLiteral("size"), f.size + other_parts},
+                        {QStringLiteral("verified"), f.sha256.has_value()},
+                        {QStringLiteral("multiMachine"), f.needs_multiple_machines},
+                        {QStringLiteral("splitParts"), part ? part->count : 1},
+                        {QStringLiteral("fitState"), QStringLiteral("reading")}};
+        const QString key = header_key(f);
+        const auto cached = cache.header_facts(key);
+        if (const auto facts = cached ? HeaderFacts::from_json(*cached) : std::nullopt) {
+            row.insert(fit_map(*facts));
+        } else if (!headers_asked_.contains(key)) {
+            headers_asked_.insert(key);
+            header_jobs_.append(HeaderJob{result.repo, f.path, key, f.download_url, f.size, other_parts});
         }
-        emit catalogFilesListed(result.repo, files, cache_note(result.from_cache, result.fetched_at_ms, result.error));
+        files << row;
     }
+    runProbes();
+    return files;
+}
+
+void DownloadWorker::runProbes() {
+    while (probes_running_ < std::max(1, settings_.probe.max_parallel) && !header_jobs_.isEmpty()) {
+        const HeaderJob job = header_jobs_.takeFirst();
+        ++probes_running_;
+        auto facts = std::make_shared<std::optional<HeaderFacts>>();
+        auto error = std::make_shared<QString>();
+        auto* probe = new downloads::HeaderProbe(
+            *probe_network_, job.url, {}, job.size,
+            [facts, error, other = job.other_parts_bytes](const QByteArray& prefix, qint64 size) {
+                return read_header_facts(prefix, size, other, *facts, *error);
+            },
+            settings_.probe, this);
+        connect(probe, &downloads::HeaderProbe::finished, this,
+                [this, probe, job, facts, error](const downloads::ProbeResult& result) {
+                    probe->deleteLater();
+                    --probes_running_;
+                    onProbed(job, result, *facts, *error);
+                    runProbes();
+                });
+        probe->start();
+    }
+}
+
+void DownloadWorker::onProbed(const HeaderJob& job, const downloads::ProbeResult& result,
+                              const std::optional<HeaderFacts>& facts, const QString& error) {
+    headers_asked_.remove(job.key);
+    QVariantMap fit;
+    if (!result.error.isEmpty()) {
+        fit = fit_failed(tr("The header could not be read: %1").arg(result.error));
+    } else if (!facts) {
+        fit = fit_failed(tr("The file's header is not a model this app can load: %1").arg(error));
+    } else {
+        fit = fit_map(*facts);
+        if (auto s = downloads::CatalogCache(*db_).put_header_facts(job.key, facts->to_json()); !s)
+            qCWarning(lcDownloads) << "the header facts of" << job.path << "were not saved:" << qs(s.error().message);
+    }
+    emit catalogFileFit(job.repo, job.path, fit);
+}
+
+void DownloadWorker::onFilesListed(const downloads::FilesResult& result) {
+    if (shown_repos_.remove(result.repo))
+        emit catalogFilesListed(result.repo, listed_files(result),
+                                cache_note(result.from_cache, result.fetched_at_ms, result.error));
     const QStringList paths = wanted_files_.values(result.repo);
     wanted_files_.remove(result.repo);
     for (const QString& path : paths) {
