@@ -405,7 +405,6 @@ Rectangle {
                 objectName: "downloadsPanel"
                 anchors { left: parent.left; right: parent.right; top: parent.top; bottom: catalogBorder.top }
                 downloads: page.controller.downloads
-                machine: machineMemory
             }
             Rectangle {
                 id: catalogBorder
@@ -419,6 +418,7 @@ Rectangle {
                 anchors { left: parent.left; right: parent.right; bottom: parent.bottom }
                 height: Math.round(parent.height * 0.45)
                 downloads: page.controller.downloads
+                machine: machineMemory
             }
         }
     }
