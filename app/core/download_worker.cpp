@@ -94,10 +94,10 @@ void DownloadWorker::open() {
         }
     }
     manager_->start();
-    // What an earlier run left (paused, failed, interrupted) is shown at once; done jobs are history.
+    // What an earlier run left (paused, failed, interrupted, finished) is shown at once; a
+    // finished job stays listed until the user clears it (cancel removes its row).
     if (auto jobs = catalog_->downloads(); jobs) {
-        for (const storage::DownloadJob& job : *jobs)
-            if (job.state != storage::DownloadState::done) changed_.insert(job.id);
+        for (const storage::DownloadJob& job : *jobs) changed_.insert(job.id);
     } else {
         qCWarning(lcDownloads) << "cannot read the download queue:" << qs(jobs.error().message);
     }

@@ -6,6 +6,7 @@
 #include "downloads/downloads_logging.h"
 #include "downloads/part_file.h"
 #include "downloads/safe_file_name.h"
+#include "downloads/sha256.h"
 
 namespace tessera::downloads {
 
@@ -134,6 +135,9 @@ bool DownloadManager::set_state(qint64 id, DownloadState state, const QString& e
 
 void DownloadManager::start_job(const storage::DownloadJob& job) {
     if (!set_state(job.id, DownloadState::running)) return;
+    const QString target = qs(job.target_path);
+    if (QFileInfo::exists(target) && !QFileInfo::exists(target + QStringLiteral(".part")))
+        return adopt_finished_file(job);
     auto opened = PartFile::open(qs(job.target_path));
     if (auto* error = std::get_if<QString>(&opened)) return fail(job.id, *error, false);
     auto active = std::make_unique<Active>();
@@ -259,19 +263,54 @@ void DownloadManager::verify(Active& a) {
     }
     if (auto error = part.commit()) return fail(id, *error, false);
     const QString target = part.target_path();
-    storage::ModelFile model;
-    model.path = utf8(target);
-    model.size_bytes = QFileInfo(target).size();
-    model.sha256 = utf8(hash);
-    model.source_url = a.job.url;
-    auto added = catalog_.add_model(model);
+    const std::string url = a.job.url;
     release(id);
-    if (!added) {
+    if (settings_.after_rename) settings_.after_rename(target);
+    register_finished(id, target, hash, url);
+}
+
+void DownloadManager::adopt_finished_file(const storage::DownloadJob& job) {
+    const qint64 id = job.id;
+    const QString target = qs(job.target_path);
+    if (!set_state(id, DownloadState::verifying)) return fail(id, QStringLiteral("the download's state was lost"), false);
+    // Read once on this thread: a rare recovery, after which the file is never read again here.
+    QFile file(target);
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(id, QStringLiteral("cannot read %1: %2").arg(target, file.errorString()), false);
+    Sha256 sha;
+    QByteArray buffer(4 << 20, Qt::Uninitialized);
+    for (qint64 n; (n = file.read(buffer.data(), buffer.size())) > 0;) sha.add(buffer.constData(), n);
+    const QString hash = sha.hex();
+    const qint64 size = file.size();
+    QString problem;
+    if (job.expected_sha256 && hash != qs(*job.expected_sha256))
+        problem = QStringLiteral("its SHA-256 is %1, %2 expected").arg(hash, qs(*job.expected_sha256));
+    else if (!job.expected_sha256 && size != job.expected_size.value_or(job.bytes_done))
+        problem = QStringLiteral("it has %1 bytes, %2 expected").arg(size).arg(job.expected_size.value_or(job.bytes_done));
+    if (!problem.isEmpty())
+        return fail(id, QStringLiteral("%1 already exists and is not this download (%2); move it away and retry")
+                            .arg(target, problem),
+                    false);
+    qCInfo(lcDownloads) << "download" << id << ": the finished file was already in place; registering it";
+    register_finished(id, target, hash, job.url);
+}
+
+void DownloadManager::register_finished(qint64 id, const QString& target, const QString& hash, const std::string& url) {
+    auto known = catalog_.find_model_by_path(utf8(target));
+    if (known && !*known) {
+        storage::ModelFile model;
+        model.path = utf8(target);
+        model.size_bytes = QFileInfo(target).size();
+        model.sha256 = utf8(hash);
+        model.source_url = url;
+        if (auto added = catalog_.add_model(model); !added) known = added.error();
+    }
+    if (!known) {
         // The file is whole and in place; only its catalog entry is missing.
         set_state(id, DownloadState::failed,
                   QStringLiteral("downloaded to %1 but not added to the model list: %2")
-                      .arg(target, qs(added.error().message)));
-        emit jobFailed(id, qs(added.error().message));
+                      .arg(target, qs(known.error().message)));
+        emit jobFailed(id, qs(known.error().message));
         schedule();
         return;
     }

@@ -15,7 +15,10 @@
 //      catalog only after that.
 //   2. The database row says what the disk holds: bytes_done is saved at most
 //      settings.progress_save_every behind, and the .part file's size wins on resume.
-//   3. An app killed mid-download leaves running rows; start() requeues them (D11).
+//   3. An app killed mid-download leaves running rows; start() requeues them (D11). One killed
+//      after the final rename but before the registration leaves its file at the final path
+//      and no .part: the job, started again, checks that file against its expected SHA-256
+//      (or, without one, its size) and registers it, with no download and no duplicate.
 //   4. Authorization headers are kept in memory only, never in the database (after a
 //      restart a job that needs one must be given it again).
 // Threads: writing and hashing run in the manager's thread. The app moves the manager to a
@@ -103,6 +106,10 @@ private:
     void launch(Active& active);
     void on_outcome(qint64 id, const TransferOutcome& outcome);
     void verify(Active& active);
+    // The job's file is already at its final path (killed after the rename, D11).
+    void adopt_finished_file(const storage::DownloadJob& job);
+    // Registers the file at `target` (once) and marks the job done.
+    void register_finished(qint64 id, const QString& target, const QString& hash, const std::string& url);
     void fail(qint64 id, const QString& message, bool discard_partial);
     void release(qint64 id);
     void save_progress(Active& active, bool force);

@@ -29,6 +29,9 @@ struct DownloadSettings {
     qint64 space_check_every_bytes = 64ll << 20;           // free space is checked again after this much
     QString user_agent = QStringLiteral("Tessera");
     ProbeSettings probe;
+    // Test seam (D11): runs after a finished file is renamed into place, before it is
+    // registered; the kill test ends the process here.
+    std::function<void(const QString& path)> after_rename;
     // Free bytes for the folder; QStorageInfo when empty.
     std::function<qint64(const QString& folder)> free_space;
 };

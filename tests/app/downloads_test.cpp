@@ -181,6 +181,33 @@ private slots:
         QVERIFY(models.rowOfPath(target) >= 0);
     }
 
+    // A finished download is still listed after a restart, until it is cleared.
+    void finishedDownloadsAreListedAfterARestartUntilCleared() {
+        Downloads& downloads = *app_->controller().downloads();
+        QSignalSpy registered(&downloads, &Downloads::modelRegistered);
+        QVERIFY(downloads.add(server_->url(QStringLiteral("/models/nas-every-variant.gguf")).toString()));
+        QVERIFY(registered.wait(kWaitMs));
+        QTRY_COMPARE_WITH_TIMEOUT(downloads.jobs()->rowCount(), 1, kWaitMs);
+        const qint64 id = downloads.jobs()->at(0).id;
+        QTRY_COMPARE_WITH_TIMEOUT(state_of(*downloads.jobs(), id), QStringLiteral("done"), kWaitMs);
+
+        open_app();
+        DownloadListModel& jobs = *app_->controller().downloads()->jobs();
+        QTRY_COMPARE_WITH_TIMEOUT(jobs.rowCount(), 1, kWaitMs);
+        QCOMPARE(jobs.at(0).id, id);
+        QCOMPARE(jobs.at(0).state, QStringLiteral("done"));
+        QCOMPARE(jobs.at(0).name, QStringLiteral("nas-every-variant.gguf"));
+        QCOMPARE(jobs.at(0).bytes_total, model_.size());
+        QCOMPARE(server_->requests().size(), 1);  // listed, not downloaded again
+
+        app_->controller().downloads()->cancel(id);  // "Clear"
+        QTRY_COMPARE_WITH_TIMEOUT(jobs.rowCount(), 0, kWaitMs);
+        open_app();
+        QTest::qWait(3 * DownloadWorker::kRowUpdateMs);
+        QCOMPARE(app_->controller().downloads()->jobs()->rowCount(), 0);
+        QVERIFY(QFile::exists(QDir(app_->controller().library()->modelsFolder()).filePath(QStringLiteral("nas-every-variant.gguf"))));
+    }
+
     void pauseResumeAndCancel() {
         Downloads& downloads = *app_->controller().downloads();
         DownloadListModel& jobs = *downloads.jobs();
