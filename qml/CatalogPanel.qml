@@ -50,6 +50,38 @@ Rectangle {
                 onClicked: { panel.shownRepo = ""; panel.downloads.searchCatalog(query.text) }
             }
         }
+        // The Hugging Face token for gated repositories: kept in the secret store, never shown again.
+        RowLayout {
+            Layout.fillWidth: true
+            TextField {
+                id: tokenField
+                objectName: "hubTokenField"
+                Layout.fillWidth: true
+                echoMode: TextInput.Password
+                placeholderText: panel.downloads.hubTokenSet ? qsTr("Token saved; type a new one to replace it")
+                                                              : qsTr("Hugging Face token (for gated repositories)")
+                Accessible.name: qsTr("Hugging Face token")
+                onAccepted: saveTokenButton.clicked()
+            }
+            Button {
+                id: saveTokenButton
+                objectName: "hubTokenSaveButton"
+                text: tokenField.text === "" && panel.downloads.hubTokenSet ? qsTr("Remove") : qsTr("Save")
+                enabled: tokenField.text !== "" || panel.downloads.hubTokenSet
+                Accessible.name: text === qsTr("Remove") ? qsTr("Remove the Hugging Face token") : qsTr("Save the Hugging Face token")
+                onClicked: { panel.downloads.setHubToken(tokenField.text); tokenField.text = "" }
+            }
+        }
+        Label {
+            objectName: "hubTokenLocation"
+            Layout.fillWidth: true
+            visible: panel.downloads.hubTokenSet
+            text: qsTr("Token kept in %1; sent to the catalog's address only.").arg(panel.downloads.hubTokenLocation)
+            wrapMode: Text.Wrap
+            textFormat: Text.PlainText
+            font.pixelSize: Theme.fontSize - 2
+            color: Theme.mutedText
+        }
         Label {
             objectName: "catalogStatus"
             Layout.fillWidth: true

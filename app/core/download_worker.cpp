@@ -5,6 +5,7 @@
 
 #include "downloads/downloads_logging.h"
 #include "downloads/header_probe.h"
+#include "downloads/redirect_rules.h"
 #include "model/model_summary.h"
 #include "storage/catalog_store.h"
 
@@ -93,6 +94,14 @@ void DownloadWorker::open() {
             }
         }
     }
+    secrets_ = std::make_unique<SecretStore>(QFileInfo(database_path_).absolutePath().toStdString());
+    if (auto token = secrets_->load(kHubTokenName); !token) {
+        emit refused(tr("The Hugging Face token could not be read: %1").arg(qs(token.error().message)));
+    } else if (*token) {
+        hub_token_ = QByteArray::fromStdString(**token);
+    }
+    applyHubToken();
+    emit hubTokenChanged(!hub_token_.isEmpty(), qs(secrets_->location()));
     manager_->start();
     // What an earlier run left (paused, failed, interrupted, finished) is shown at once; a
     // finished job stays listed until the user clears it (cancel removes its row).
@@ -104,10 +113,30 @@ void DownloadWorker::open() {
     sendRows();
 }
 
+QByteArray DownloadWorker::hubAuthorization() const {
+    return hub_token_.isEmpty() ? QByteArray() : "Bearer " + hub_token_;
+}
+
+void DownloadWorker::applyHubToken() {
+    if (hub_) hub_->set_token(hub_token_);
+    if (manager_) manager_->set_hub(catalog_url_, hubAuthorization());
+}
+
+void DownloadWorker::setHubToken(const QString& token) {
+    if (!secrets_) return emit refused(unavailable());
+    const std::string text = token.trimmed().toStdString();
+    const Status saved = text.empty() ? secrets_->remove(kHubTokenName) : secrets_->store(kHubTokenName, text);
+    if (!saved) return emit refused(tr("The Hugging Face token was not saved: %1").arg(qs(saved.error().message)));
+    hub_token_ = QByteArray::fromStdString(text);
+    applyHubToken();
+    emit hubTokenChanged(!hub_token_.isEmpty(), qs(secrets_->location()));
+}
+
 void DownloadWorker::setCatalogUrl(const QUrl& url) {
     catalog_url_ = url;
     if (!hub_) return;
     hub_->set_base_url(url);
+    applyHubToken();
     if (auto s = db_->run("INSERT INTO settings (key, value) VALUES (?, ?) "
                           "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                           std::string(kCatalogUrlKey), url.toString().toStdString());
@@ -199,7 +228,8 @@ void DownloadWorker::runProbes() {
         auto facts = std::make_shared<std::optional<HeaderFacts>>();
         auto error = std::make_shared<QString>();
         auto* probe = new downloads::HeaderProbe(
-            *probe_network_, job.url, {}, job.size,
+            *probe_network_, job.url,
+            downloads::same_origin(job.url, catalog_url_) ? hubAuthorization() : QByteArray(), job.size,
             [facts, error, other = job.other_parts_bytes](const QByteArray& prefix, qint64 size) {
                 return read_header_facts(prefix, size, other, *facts, *error);
             },
@@ -219,7 +249,9 @@ void DownloadWorker::onProbed(const HeaderJob& job, const downloads::ProbeResult
                               const std::optional<HeaderFacts>& facts, const QString& error) {
     headers_asked_.remove(job.key);
     QVariantMap fit;
-    if (!result.error.isEmpty()) {
+    if (downloads::HfCatalog::is_refusal(result.http_status)) {
+        fit = fit_failed(downloads::HfCatalog::gated_message(result.http_status, !hub_token_.isEmpty()));
+    } else if (!result.error.isEmpty()) {
         fit = fit_failed(tr("The header could not be read: %1").arg(result.error));
     } else if (!facts) {
         fit = fit_failed(tr("The file's header is not a model this app can load: %1").arg(error));

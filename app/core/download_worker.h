@@ -23,6 +23,7 @@
 
 #include "catalog_fit.h"
 #include "download_rows.h"
+#include "secret_store.h"
 #include "downloads/download_manager.h"
 #include "downloads/header_probe.h"
 #include "downloads/hf_catalog.h"
@@ -53,8 +54,12 @@ public:
     void setCatalogUrl(const QUrl& url);
     void searchCatalog(const QString& query);
     void listRepoFiles(const QString& repo);
+    // Kept in the SecretStore (never the database); empty removes it. Sent as "Authorization:
+    // Bearer" to the catalog's origin only: catalog calls, header reads and downloads.
+    void setHubToken(const QString& token);
 
     static constexpr const char* kCatalogUrlKey = "hf_base_url";
+    static constexpr const char* kHubTokenName = "huggingface-token";
 
 signals:
     void rowsChanged(const QList<tessera::app::DownloadRow>& rows, const tessera::app::DownloadTotals& totals);
@@ -68,6 +73,8 @@ signals:
     // What a file's header says (fitState "ready": needBytes, context, quantization,
     // parameterCount, splitParts) or why it could not be read (fitState "failed": fitError).
     void catalogFileFit(const QString& repo, const QString& path, const QVariantMap& fit);
+    // Whether a Hugging Face token is kept, and where (the SecretStore's location).
+    void hubTokenChanged(bool set, const QString& location);
 
 private:
     struct HeaderJob {
@@ -80,6 +87,9 @@ private:
     void onProbed(const HeaderJob& job, const downloads::ProbeResult& result, const std::optional<HeaderFacts>& facts,
                   const QString& error);
     void enqueue(const downloads::DownloadRequest& request);
+    // The token (or none) to the catalog client and the download manager, for catalog_url_.
+    void applyHubToken();
+    QByteArray hubAuthorization() const;
     void onFilesListed(const downloads::FilesResult& result);
     void onSearched(const downloads::SearchResult& result);
     void onFinished(qint64 id, const QString& path);
@@ -101,6 +111,8 @@ private:
     QSet<qint64> changed_;
     QTimer send_timer_;
     std::unique_ptr<QNetworkAccessManager> probe_network_;
+    std::unique_ptr<SecretStore> secrets_;
+    QByteArray hub_token_;
     QList<HeaderJob> header_jobs_;
     QSet<QString> headers_asked_;  // file keys queued or being read
     int probes_running_ = 0;

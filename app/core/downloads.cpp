@@ -39,6 +39,11 @@ Downloads::Downloads(QString database_path, QString models_folder, downloads::Do
                 emit catalogChanged();
             }, Qt::QueuedConnection);
     connect(worker_, &DownloadWorker::catalogFileFit, this, &Downloads::onFileFit, Qt::QueuedConnection);
+    connect(worker_, &DownloadWorker::hubTokenChanged, this, [this](bool set, const QString& location) {
+        hub_token_set_ = set;
+        hub_token_location_ = location;
+        emit hubTokenChanged();
+    }, Qt::QueuedConnection);
     thread_.start();
     QMetaObject::invokeMethod(worker_, &DownloadWorker::open, Qt::QueuedConnection);
 }
@@ -98,6 +103,10 @@ void Downloads::showRepoFiles(const QString& repo) {
 }
 
 void Downloads::clearError() { setError({}); }
+
+void Downloads::setHubToken(const QString& token) {
+    QMetaObject::invokeMethod(worker_, [w = worker_, token] { w->setHubToken(token); }, Qt::QueuedConnection);
+}
 
 void Downloads::setMachine(MachineMemory* machine) {
     if (machine_ == machine) return;

@@ -47,6 +47,9 @@ class Downloads : public QObject {
     Q_PROPERTY(QVariantList catalogFiles READ catalogFiles NOTIFY catalogChanged)
     Q_PROPERTY(QString catalogStatus READ catalogStatus NOTIFY catalogChanged)
     Q_PROPERTY(bool catalogBusy READ catalogBusy NOTIFY catalogChanged)
+    // A Hugging Face token is kept (in the SecretStore, never the database), and where.
+    Q_PROPERTY(bool hubTokenSet READ hubTokenSet NOTIFY hubTokenChanged)
+    Q_PROPERTY(QString hubTokenLocation READ hubTokenLocation NOTIFY hubTokenChanged)
     // The machine the catalog's files are judged against (the models page's MachineMemory).
     Q_PROPERTY(tessera::app::MachineMemory* machine READ machine WRITE setMachine NOTIFY machineChanged)
 
@@ -72,6 +75,10 @@ public:
     QString catalogStatus() const { return catalog_status_; }
     bool catalogBusy() const { return catalog_busy_; }
     MachineMemory* machine() const { return machine_; }
+    bool hubTokenSet() const { return hub_token_set_; }
+    QString hubTokenLocation() const { return hub_token_location_; }
+    // For gated repositories: sent to the catalog's address only; an empty text removes it.
+    Q_INVOKABLE void setHubToken(const QString& token);
     void setMachine(MachineMemory* machine);
 
     // Searches the Hub (through the cache when offline); an empty query lists the bundled
@@ -95,6 +102,7 @@ signals:
     void catalogUrlChanged();
     void catalogChanged();
     void machineChanged();
+    void hubTokenChanged();
     void modelRegistered(const QString& path);
 
 private:
@@ -114,6 +122,8 @@ private:
     QString files_repo_, catalog_status_;
     bool catalog_busy_ = false;
     QPointer<MachineMemory> machine_;
+    bool hub_token_set_ = false;
+    QString hub_token_location_;
 };
 
 }  // namespace tessera::app

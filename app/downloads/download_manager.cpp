@@ -4,7 +4,9 @@
 #include <QFileInfo>
 
 #include "downloads/downloads_logging.h"
+#include "downloads/hf_catalog.h"
 #include "downloads/part_file.h"
+#include "downloads/redirect_rules.h"
 #include "downloads/safe_file_name.h"
 #include "downloads/sha256.h"
 
@@ -181,8 +183,16 @@ void DownloadManager::start_job(const storage::DownloadJob& job) {
     launch(a);
 }
 
+void DownloadManager::set_hub(const QUrl& origin, const QByteArray& authorization) {
+    hub_origin_ = origin;
+    hub_authorization_ = authorization;
+}
+
 void DownloadManager::launch(Active& a) {
-    TransferSpec spec{QUrl(qs(a.job.url)), authorization_.value(a.job.id), a.etag, a.job.expected_size};
+    const QUrl url(qs(a.job.url));
+    QByteArray authorization = authorization_.value(a.job.id);
+    if (authorization.isEmpty() && hub_origin_.isValid() && same_origin(url, hub_origin_)) authorization = hub_authorization_;
+    TransferSpec spec{url, authorization, a.etag, a.job.expected_size};
     auto* transfer = new Transfer(network_, *a.part, std::move(spec), settings_, this);
     a.transfer = transfer;
     const qint64 id = a.job.id;
@@ -212,7 +222,12 @@ void DownloadManager::on_outcome(qint64 id, const TransferOutcome& outcome) {
     using K = TransferOutcome::Kind;
     switch (outcome.kind) {
         case K::stopped: return;
-        case K::failed: return fail(id, outcome.message, outcome.discard_partial);
+        case K::failed:
+            if (HfCatalog::is_refusal(outcome.http_status) && hub_origin_.isValid() &&
+                same_origin(QUrl(qs(a.job.url)), hub_origin_))
+                return fail(id, HfCatalog::gated_message(outcome.http_status, !hub_authorization_.isEmpty()),
+                            outcome.discard_partial);
+            return fail(id, outcome.message, outcome.discard_partial);
         case K::complete: return verify(a);
         case K::restart:
             if (auto error = a.part->reset()) return fail(id, *error, false);

@@ -94,9 +94,9 @@ void Transfer::send(const QUrl& url, bool with_authorization) {
     stall_timer_.start();
 }
 
-void Transfer::conclude(TransferOutcome::Kind kind, QString message, bool discard) {
+void Transfer::conclude(TransferOutcome::Kind kind, QString message, bool discard, int http_status) {
     if (outcome_) return;
-    outcome_ = TransferOutcome{kind, std::move(message), discard};
+    outcome_ = TransferOutcome{kind, std::move(message), discard, http_status};
     stall_timer_.stop();
     // Queued: abort() from inside the reply's own signal would re-enter it.
     if (reply_) QMetaObject::invokeMethod(reply_, &QNetworkReply::abort, Qt::QueuedConnection);
@@ -145,7 +145,8 @@ void Transfer::on_headers() {
                                        .arg(where)
                                        .arg(status)
                                        .arg(reply_->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString(),
-                                            current_.toDisplayString(QUrl::RemoveQuery | QUrl::RemoveUserInfo)));
+                                            current_.toDisplayString(QUrl::RemoveQuery | QUrl::RemoveUserInfo)),
+                        false, status);
 
     const QString content_type = reply_->header(QNetworkRequest::ContentTypeHeader).toString();
     if (content_type.startsWith(QLatin1String("text/html"), Qt::CaseInsensitive))

@@ -511,6 +511,65 @@ private slots:
         }
     }
 
+    // The Hugging Face token: kept in the secret store (never the database), sent to the Hub
+    // for catalog calls and header reads, kept across a restart, removable; without it a
+    // gated repository says what to do.
+    void theHubTokenOpensGatedRepositoriesAndStaysOutOfTheDatabase() {
+        const QString repo = QStringLiteral("test-owner/Gated-GGUF");
+        const QByteArray token = "hf_app_secret_4711";
+        server_->set_handler([&](const HttpRequest& request) {
+            const QString path = QUrl(QString::fromLatin1(request.target)).path();
+            HttpResponse r;
+            if (request.header("Authorization") != "Bearer " + token) {
+                r.status = 401;
+                r.body = "{\"error\":\"Access to this model is restricted.\"}";
+            } else if (path == QStringLiteral("/api/models/%1/tree/main").arg(repo)) {
+                r.header("Content-Type", "application/json");
+                r.body = QJsonDocument(QJsonArray{QJsonObject{{"type", "file"}, {"path", "gated-F32.gguf"},
+                                                              {"size", model_.size()}, {"oid", "c3"}}})
+                             .toJson();
+            } else {
+                r = serve_file(request, model_, kEtag);
+            }
+            return r;
+        });
+        Downloads& downloads = *app_->controller().downloads();
+        downloads.setCatalogUrl(server_->url(QString()).toString());
+        downloads.showRepoFiles(repo);
+        QTRY_VERIFY_WITH_TIMEOUT(!downloads.catalogBusy(), kWaitMs);
+        QVERIFY(downloads.catalogFiles().isEmpty());
+        QVERIFY2(downloads.catalogStatus().contains(QStringLiteral("gated: accept its terms on huggingface.co and add a token")),
+                 qPrintable(downloads.catalogStatus()));
+        QVERIFY(!downloads.hubTokenSet());
+
+        downloads.setHubToken(QString::fromLatin1(token));
+        QTRY_VERIFY_WITH_TIMEOUT(downloads.hubTokenSet(), kWaitMs);
+        downloads.showRepoFiles(repo);
+        QTRY_VERIFY_WITH_TIMEOUT(downloads.catalogFiles().size() == 1 &&
+                                     downloads.catalogFiles().at(0).toMap().value("fitState") == QStringLiteral("ready"),
+                                 kWaitMs);
+        QCOMPARE(server_->requests().last().header("Authorization"), "Bearer " + token);  // the header read
+
+        // In the secret store's file, not in the database (nor its journal).
+        const QDir data(data_->path());
+        QVERIFY(read_file(data.filePath(QStringLiteral("secrets.json"))).contains(token));
+        for (const QString& name : data.entryList({QStringLiteral("*.db*")}, QDir::Files))
+            QVERIFY2(!read_file(data.filePath(name)).contains(token), qPrintable(name));
+
+        open_app();
+        Downloads& again = *app_->controller().downloads();
+        QTRY_VERIFY_WITH_TIMEOUT(again.hubTokenSet(), kWaitMs);
+        const qsizetype before = server_->requests().size();
+        again.showRepoFiles(repo);
+        QTRY_VERIFY_WITH_TIMEOUT(!again.catalogBusy() && server_->requests().size() > before, kWaitMs);
+        QCOMPARE(again.catalogStatus(), QString());
+        QCOMPARE(server_->requests().at(before).header("Authorization"), "Bearer " + token);
+
+        again.setHubToken(QString());
+        QTRY_VERIFY_WITH_TIMEOUT(!again.hubTokenSet(), kWaitMs);
+        QVERIFY(!read_file(data.filePath(QStringLiteral("secrets.json"))).contains(token));
+    }
+
     // A history from a newer version is opened read-only (S8): downloads are off and say why,
     // and nothing is asked of the network or written.
     void aReadOnlyHistoryTurnsDownloadsOff() {
