@@ -15,7 +15,11 @@ namespace tessera::downloads {
 namespace {
 
 constexpr char kGgufMagic[] = "GGUF";
-constexpr qint64 kReadBuffer = 8ll << 20;  // back-pressure: the socket waits while we write
+// Back-pressure: the socket waits while we write. Small enough that the bytes Qt's network
+// thread just copied are still in the CPU cache when they are written and hashed here: 1 MiB
+// was as fast as 8 MiB on a quiet machine and faster on a busy one; 64 MiB was much slower
+// (bench/download_bench.cpp).
+constexpr qint64 kReadBuffer = 1ll << 20;
 
 QString mib(qint64 bytes) { return QString::number(static_cast<double>(bytes) / (1 << 20), 'f', 1) + " MiB"; }
 
