@@ -51,6 +51,8 @@ QString NginxServer::start() {
                              "http {\n"
                              "  log_format probe escape=none '$status range=$http_range if_range=$http_if_range';\n"
                              "  access_log %2/access.log probe;\n"
+                             "  log_format sizes escape=none '$body_bytes_sent';\n"
+                             "  access_log %2/sent.log sizes;\n"
                              "  client_body_temp_path %2/client_body;\n"
                              "  proxy_temp_path %2/proxy;\n"
                              "  fastcgi_temp_path %2/fastcgi;\n"
@@ -91,6 +93,15 @@ QString NginxServer::start() {
 
 QUrl NginxServer::url(const QString& file) const {
     return QUrl(QStringLiteral("http://127.0.0.1:%1/%2").arg(port_).arg(file));
+}
+
+QList<qint64> NginxServer::bytes_sent() const {
+    QFile log(dir_.path() + QStringLiteral("/sent.log"));
+    QList<qint64> out;
+    if (!log.open(QIODevice::ReadOnly)) return out;
+    for (const QByteArray& line : log.readAll().split('\n'))
+        if (!line.isEmpty()) out << line.toLongLong();
+    return out;
 }
 
 QStringList NginxServer::access_log() const {

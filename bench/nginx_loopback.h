@@ -29,6 +29,8 @@ public:
     QUrl url(const QString& file) const;
     // One line per request: "STATUS range=RANGE if_range=IF-RANGE" (empty when not sent).
     QStringList access_log() const;
+    // The body bytes nginx sent for each request, in the same order.
+    QList<qint64> bytes_sent() const;
 
 private:
     QTemporaryDir dir_;

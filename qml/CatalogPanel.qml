@@ -5,16 +5,20 @@ import Tessera.Core
 
 // The Hugging Face catalog on the models page: search (answers cached, so it still lists
 // offline), the repositories found (the bundled Nemotron-NAS / DeciLM ones before any search),
-// and a repository's .gguf files with their size and a Download button. Models too large for
-// one machine say so and point to running them on a server.
+// and a repository's .gguf files with their size and a Download button. Each file says whether
+// it will fit this machine (from its header, read before downloading) and the best one for
+// this machine is marked recommended. Models too large for one machine say so and point to
+// running them on a server.
 Rectangle {
     id: panel
     required property Downloads downloads
+    property MachineMemory machine: null
     readonly property bool showingFiles: downloads.filesRepo !== ""
     property string shownRepo: ""
     color: Theme.sidebar
 
     Component.onCompleted: downloads.searchCatalog("")
+    Binding { target: panel.downloads; property: "machine"; value: panel.machine; when: panel.machine !== null }
 
     ColumnLayout {
         anchors.fill: parent
@@ -45,6 +49,38 @@ Rectangle {
                 Accessible.name: qsTr("Search the catalog")
                 onClicked: { panel.shownRepo = ""; panel.downloads.searchCatalog(query.text) }
             }
+        }
+        // The Hugging Face token for gated repositories: kept in the secret store, never shown again.
+        RowLayout {
+            Layout.fillWidth: true
+            TextField {
+                id: tokenField
+                objectName: "hubTokenField"
+                Layout.fillWidth: true
+                echoMode: TextInput.Password
+                placeholderText: panel.downloads.hubTokenSet ? qsTr("Token saved; type a new one to replace it")
+                                                              : qsTr("Hugging Face token (for gated repositories)")
+                Accessible.name: qsTr("Hugging Face token")
+                onAccepted: saveTokenButton.clicked()
+            }
+            Button {
+                id: saveTokenButton
+                objectName: "hubTokenSaveButton"
+                text: tokenField.text === "" && panel.downloads.hubTokenSet ? qsTr("Remove") : qsTr("Save")
+                enabled: tokenField.text !== "" || panel.downloads.hubTokenSet
+                Accessible.name: text === qsTr("Remove") ? qsTr("Remove the Hugging Face token") : qsTr("Save the Hugging Face token")
+                onClicked: { panel.downloads.setHubToken(tokenField.text); tokenField.text = "" }
+            }
+        }
+        Label {
+            objectName: "hubTokenLocation"
+            Layout.fillWidth: true
+            visible: panel.downloads.hubTokenSet
+            text: qsTr("Token kept in %1; sent to the catalog's address only.").arg(panel.downloads.hubTokenLocation)
+            wrapMode: Text.Wrap
+            textFormat: Text.PlainText
+            font.pixelSize: Theme.fontSize - 2
+            color: Theme.mutedText
         }
         Label {
             objectName: "catalogStatus"
@@ -174,6 +210,32 @@ Rectangle {
                         wrapMode: Text.Wrap
                         font.pixelSize: Theme.fontSize - 2
                         color: Theme.error
+                    }
+                    Label {
+                        objectName: "catalogFileFit"
+                        Layout.fillWidth: true
+                        readonly property string state: fileEntry.modelData.fitState || ""
+                        visible: text !== ""
+                        text: state === "reading" ? qsTr("Reading its header…")
+                              : state === "failed" ? fileEntry.modelData.fitError
+                              : (fileEntry.modelData.fitText || "")
+                                + (fileEntry.modelData.splitParts > 1
+                                   ? qsTr(" · split in %1 parts (header of part 1 read)").arg(fileEntry.modelData.splitParts) : "")
+                        wrapMode: Text.Wrap
+                        textFormat: Text.PlainText
+                        font.pixelSize: Theme.fontSize - 2
+                        color: state === "failed" ? Theme.warning
+                               : fileEntry.modelData.fitKind === "tooBig" ? Theme.error
+                               : fileEntry.modelData.fitKind === "gpu" || fileEntry.modelData.fitKind === "ram" ? Theme.success
+                               : Theme.mutedText
+                    }
+                    Label {
+                        objectName: "catalogRecommended"
+                        visible: fileEntry.modelData.recommended === true
+                        text: qsTr("★ Recommended for this machine")
+                        font.pixelSize: Theme.fontSize - 2
+                        font.bold: true
+                        color: Theme.accent
                     }
                 }
                 Button {

@@ -418,6 +418,7 @@ Rectangle {
                 anchors { left: parent.left; right: parent.right; bottom: parent.bottom }
                 height: Math.round(parent.height * 0.45)
                 downloads: page.controller.downloads
+                machine: machineMemory
             }
         }
     }

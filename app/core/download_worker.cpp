@@ -4,6 +4,8 @@
 #include <QFileInfo>
 
 #include "downloads/downloads_logging.h"
+#include "downloads/header_probe.h"
+#include "downloads/redirect_rules.h"
 #include "model/model_summary.h"
 #include "storage/catalog_store.h"
 
@@ -18,6 +20,25 @@ QString cache_note(bool from_cache, qint64 fetched_at_ms, const QString& error) 
         return DownloadWorker::tr("Offline (%1): showing the list saved %2.")
             .arg(error, QDateTime::fromMSecsSinceEpoch(fetched_at_ms).toString(Qt::ISODate));
     return error;
+}
+
+// Names a file's content: the cache of its header facts stays right when the file changes.
+QString header_key(const downloads::HfFile& f) {
+    return f.sha256 ? QStringLiteral("sha256:") + *f.sha256
+                    : QStringLiteral("%1/%2@%3").arg(f.repo, f.path).arg(f.size);
+}
+
+QVariantMap fit_map(const HeaderFacts& f) {
+    return {{QStringLiteral("fitState"), QStringLiteral("ready")},
+            {QStringLiteral("needBytes"), static_cast<double>(f.need_bytes)},
+            {QStringLiteral("context"), f.context},
+            {QStringLiteral("quantization"), f.quantization},
+            {QStringLiteral("parameterCount"), static_cast<double>(f.parameter_count)},
+            {QStringLiteral("splitParts"), f.split_parts}};
+}
+
+QVariantMap fit_failed(const QString& error) {
+    return {{QStringLiteral("fitState"), QStringLiteral("failed")}, {QStringLiteral("fitError"), error}};
 }
 
 }  // namespace
@@ -36,6 +57,7 @@ DownloadWorker::DownloadWorker(QString database_path, QString models_folder, dow
 }
 
 DownloadWorker::~DownloadWorker() {
+    qDeleteAll(findChildren<downloads::HeaderProbe*>(Qt::FindDirectChildrenOnly));  // before their network
     hub_.reset();
     manager_.reset();  // saves running jobs as queued, before the connection closes
 }
@@ -56,6 +78,7 @@ void DownloadWorker::open() {
     db_ = std::make_unique<storage::Database>(std::move(db).value());
     catalog_ = std::make_unique<storage::CatalogStore>(*db_);
     manager_ = std::make_unique<downloads::DownloadManager>(*db_, models_folder_, settings_);
+    probe_network_ = std::make_unique<QNetworkAccessManager>();
     hub_ = std::make_unique<downloads::HfCatalog>(*db_, catalog_url_);
     connect(manager_.get(), &downloads::DownloadManager::jobChanged, this, &DownloadWorker::markChanged);
     connect(manager_.get(), &downloads::DownloadManager::jobFinished, this, &DownloadWorker::onFinished);
@@ -71,21 +94,49 @@ void DownloadWorker::open() {
             }
         }
     }
+    secrets_ = std::make_unique<SecretStore>(QFileInfo(database_path_).absolutePath().toStdString());
+    if (auto token = secrets_->load(kHubTokenName); !token) {
+        emit refused(tr("The Hugging Face token could not be read: %1").arg(qs(token.error().message)));
+    } else if (*token) {
+        hub_token_ = QByteArray::fromStdString(**token);
+    }
+    applyHubToken();
+    emit hubTokenChanged(!hub_token_.isEmpty(), qs(secrets_->location()));
     manager_->start();
-    // What an earlier run left (paused, failed, interrupted) is shown at once; done jobs are history.
+    // What an earlier run left (paused, failed, interrupted, finished) is shown at once; a
+    // finished job stays listed until the user clears it (cancel removes its row).
     if (auto jobs = catalog_->downloads(); jobs) {
-        for (const storage::DownloadJob& job : *jobs)
-            if (job.state != storage::DownloadState::done) changed_.insert(job.id);
+        for (const storage::DownloadJob& job : *jobs) changed_.insert(job.id);
     } else {
         qCWarning(lcDownloads) << "cannot read the download queue:" << qs(jobs.error().message);
     }
     sendRows();
 }
 
+QByteArray DownloadWorker::hubAuthorization() const {
+    return hub_token_.isEmpty() ? QByteArray() : "Bearer " + hub_token_;
+}
+
+void DownloadWorker::applyHubToken() {
+    if (hub_) hub_->set_token(hub_token_);
+    if (manager_) manager_->set_hub(catalog_url_, hubAuthorization());
+}
+
+void DownloadWorker::setHubToken(const QString& token) {
+    if (!secrets_) return emit refused(unavailable());
+    const std::string text = token.trimmed().toStdString();
+    const Status saved = text.empty() ? secrets_->remove(kHubTokenName) : secrets_->store(kHubTokenName, text);
+    if (!saved) return emit refused(tr("The Hugging Face token was not saved: %1").arg(qs(saved.error().message)));
+    hub_token_ = QByteArray::fromStdString(text);
+    applyHubToken();
+    emit hubTokenChanged(!hub_token_.isEmpty(), qs(secrets_->location()));
+}
+
 void DownloadWorker::setCatalogUrl(const QUrl& url) {
     catalog_url_ = url;
     if (!hub_) return;
     hub_->set_base_url(url);
+    applyHubToken();
     if (auto s = db_->run("INSERT INTO settings (key, value) VALUES (?, ?) "
                           "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                           std::string(kCatalogUrlKey), url.toString().toStdString());
@@ -138,18 +189,84 @@ void DownloadWorker::addHubFile(const HubFileRef& file) {
     if (!listing) hub_->list_files(file.repo);
 }
 
-void DownloadWorker::onFilesListed(const downloads::FilesResult& result) {
-    if (shown_repos_.remove(result.repo)) {
-        QVariantList files;
-        for (const downloads::HfFile& f : result.files) {
-            if (!f.is_gguf) continue;
-            files << QVariantMap{{QStringLiteral("path"), f.path},
-                                 {QStringLiteral("size"), f.size},
-                                 {QStringLiteral("verified"), f.sha256.has_value()},
-                                 {QStringLiteral("multiMachine"), f.needs_multiple_machines}};
+QVariantList DownloadWorker::listed_files(const downloads::FilesResult& result) {
+    downloads::CatalogCache cache(*db_);
+    QVariantList files;
+    for (const downloads::HfFile& f : result.files) {
+        if (!f.is_gguf) continue;
+        const auto part = split_part(f.path);
+        if (part && part->index != 1) continue;  // listed once, by its first part
+        qint64 other_parts = 0;
+        if (part)
+            for (const downloads::HfFile& g : result.files)
+                if (const auto p = split_part(g.path); p && p->index != 1 && p->stem == part->stem && p->count == part->count)
+                    other_parts += g.size;
+        QVariantMap row{{QStringLiteral("path"), f.path},
+                        {QStringLiteral("size"), f.size + other_parts},
+                        {QStringLiteral("verified"), f.sha256.has_value()},
+                        {QStringLiteral("multiMachine"), f.needs_multiple_machines},
+                        {QStringLiteral("splitParts"), part ? part->count : 1},
+                        {QStringLiteral("fitState"), QStringLiteral("reading")}};
+        const QString key = header_key(f);
+        const auto cached = cache.header_facts(key);
+        if (const auto facts = cached ? HeaderFacts::from_json(*cached) : std::nullopt) {
+            row.insert(fit_map(*facts));
+        } else if (!headers_asked_.contains(key)) {
+            headers_asked_.insert(key);
+            header_jobs_.append(HeaderJob{result.repo, f.path, key, f.download_url, f.size, other_parts});
         }
-        emit catalogFilesListed(result.repo, files, cache_note(result.from_cache, result.fetched_at_ms, result.error));
+        files << row;
     }
+    runProbes();
+    return files;
+}
+
+void DownloadWorker::runProbes() {
+    while (probes_running_ < std::max(1, settings_.probe.max_parallel) && !header_jobs_.isEmpty()) {
+        const HeaderJob job = header_jobs_.takeFirst();
+        ++probes_running_;
+        auto facts = std::make_shared<std::optional<HeaderFacts>>();
+        auto error = std::make_shared<QString>();
+        auto* probe = new downloads::HeaderProbe(
+            *probe_network_, job.url,
+            downloads::same_origin(job.url, catalog_url_) ? hubAuthorization() : QByteArray(), job.size,
+            [facts, error, other = job.other_parts_bytes](const QByteArray& prefix, qint64 size) {
+                return read_header_facts(prefix, size, other, *facts, *error);
+            },
+            settings_.probe, this);
+        connect(probe, &downloads::HeaderProbe::finished, this,
+                [this, probe, job, facts, error](const downloads::ProbeResult& result) {
+                    probe->deleteLater();
+                    --probes_running_;
+                    onProbed(job, result, *facts, *error);
+                    runProbes();
+                });
+        probe->start();
+    }
+}
+
+void DownloadWorker::onProbed(const HeaderJob& job, const downloads::ProbeResult& result,
+                              const std::optional<HeaderFacts>& facts, const QString& error) {
+    headers_asked_.remove(job.key);
+    QVariantMap fit;
+    if (downloads::HfCatalog::is_refusal(result.http_status)) {
+        fit = fit_failed(downloads::HfCatalog::gated_message(result.http_status, !hub_token_.isEmpty()));
+    } else if (!result.error.isEmpty()) {
+        fit = fit_failed(tr("The header could not be read: %1").arg(result.error));
+    } else if (!facts) {
+        fit = fit_failed(tr("The file's header is not a model this app can load: %1").arg(error));
+    } else {
+        fit = fit_map(*facts);
+        if (auto s = downloads::CatalogCache(*db_).put_header_facts(job.key, facts->to_json()); !s)
+            qCWarning(lcDownloads) << "the header facts of" << job.path << "were not saved:" << qs(s.error().message);
+    }
+    emit catalogFileFit(job.repo, job.path, fit);
+}
+
+void DownloadWorker::onFilesListed(const downloads::FilesResult& result) {
+    if (shown_repos_.remove(result.repo))
+        emit catalogFilesListed(result.repo, listed_files(result),
+                                cache_note(result.from_cache, result.fetched_at_ms, result.error));
     const QStringList paths = wanted_files_.values(result.repo);
     wanted_files_.remove(result.repo);
     for (const QString& path : paths) {

@@ -7,6 +7,10 @@
 //   2. A finished download is read by the engine's reader (read_model_summary) here, off the
 //      GUI thread, and its catalog entry gets the architecture, parameter count and
 //      quantization before modelRegistered is sent.
+//   3. Each .gguf file of a repository the page shows gets its header read (HeaderProbe, at
+//      most settings.probe.max_parallel at once) unless the database has it already: the facts
+//      (catalog_fit.h) come back by catalogFileFit, and are cached for the next time, offline
+//      included. A split model is listed once, by its first part.
 #pragma once
 
 #include <QElapsedTimer>
@@ -17,8 +21,11 @@
 #include <QVariantList>
 #include <memory>
 
+#include "catalog_fit.h"
 #include "download_rows.h"
+#include "secret_store.h"
 #include "downloads/download_manager.h"
+#include "downloads/header_probe.h"
 #include "downloads/hf_catalog.h"
 #include "storage/database.h"
 
@@ -47,8 +54,12 @@ public:
     void setCatalogUrl(const QUrl& url);
     void searchCatalog(const QString& query);
     void listRepoFiles(const QString& repo);
+    // Kept in the SecretStore (never the database); empty removes it. Sent as "Authorization:
+    // Bearer" to the catalog's origin only: catalog calls, header reads and downloads.
+    void setHubToken(const QString& token);
 
     static constexpr const char* kCatalogUrlKey = "hf_base_url";
+    static constexpr const char* kHubTokenName = "huggingface-token";
 
 signals:
     void rowsChanged(const QList<tessera::app::DownloadRow>& rows, const tessera::app::DownloadTotals& totals);
@@ -59,9 +70,26 @@ signals:
     // status says when they come from the offline cache.
     void catalogSearched(const QVariantList& repos, const QString& status);
     void catalogFilesListed(const QString& repo, const QVariantList& files, const QString& status);
+    // What a file's header says (fitState "ready": needBytes, context, quantization,
+    // parameterCount, splitParts) or why it could not be read (fitState "failed": fitError).
+    void catalogFileFit(const QString& repo, const QString& path, const QVariantMap& fit);
+    // Whether a Hugging Face token is kept, and where (the SecretStore's location).
+    void hubTokenChanged(bool set, const QString& location);
 
 private:
+    struct HeaderJob {
+        QString repo, path, key;
+        QUrl url;
+        qint64 size = 0, other_parts_bytes = 0;
+    };
+    QVariantList listed_files(const downloads::FilesResult& result);
+    void runProbes();
+    void onProbed(const HeaderJob& job, const downloads::ProbeResult& result, const std::optional<HeaderFacts>& facts,
+                  const QString& error);
     void enqueue(const downloads::DownloadRequest& request);
+    // The token (or none) to the catalog client and the download manager, for catalog_url_.
+    void applyHubToken();
+    QByteArray hubAuthorization() const;
     void onFilesListed(const downloads::FilesResult& result);
     void onSearched(const downloads::SearchResult& result);
     void onFinished(qint64 id, const QString& path);
@@ -82,6 +110,12 @@ private:
     QHash<qint64, qint64> known_totals_;  // job -> size the server announced
     QSet<qint64> changed_;
     QTimer send_timer_;
+    std::unique_ptr<QNetworkAccessManager> probe_network_;
+    std::unique_ptr<SecretStore> secrets_;
+    QByteArray hub_token_;
+    QList<HeaderJob> header_jobs_;
+    QSet<QString> headers_asked_;  // file keys queued or being read
+    int probes_running_ = 0;
 };
 
 }  // namespace tessera::app

@@ -1,5 +1,6 @@
 #include "downloads.h"
 
+#include "catalog_fit.h"
 #include "download_worker.h"
 #include "downloads/hf_catalog.h"
 
@@ -34,8 +35,15 @@ Downloads::Downloads(QString database_path, QString models_folder, downloads::Do
                 catalog_files_ = files;
                 catalog_status_ = status;
                 catalog_busy_ = false;
+                judgeFiles();
                 emit catalogChanged();
             }, Qt::QueuedConnection);
+    connect(worker_, &DownloadWorker::catalogFileFit, this, &Downloads::onFileFit, Qt::QueuedConnection);
+    connect(worker_, &DownloadWorker::hubTokenChanged, this, [this](bool set, const QString& location) {
+        hub_token_set_ = set;
+        hub_token_location_ = location;
+        emit hubTokenChanged();
+    }, Qt::QueuedConnection);
     thread_.start();
     QMetaObject::invokeMethod(worker_, &DownloadWorker::open, Qt::QueuedConnection);
 }
@@ -95,6 +103,72 @@ void Downloads::showRepoFiles(const QString& repo) {
 }
 
 void Downloads::clearError() { setError({}); }
+
+void Downloads::setHubToken(const QString& token) {
+    QMetaObject::invokeMethod(worker_, [w = worker_, token] { w->setHubToken(token); }, Qt::QueuedConnection);
+}
+
+void Downloads::setMachine(MachineMemory* machine) {
+    if (machine_ == machine) return;
+    if (machine_) disconnect(machine_, nullptr, this, nullptr);
+    machine_ = machine;
+    if (machine_)
+        connect(machine_, &MachineMemory::poolsChanged, this, [this] {
+            judgeFiles();
+            emit catalogChanged();
+        });
+    judgeFiles();
+    emit machineChanged();
+    emit catalogChanged();
+}
+
+void Downloads::onFileFit(const QString& repo, const QString& path, const QVariantMap& fit) {
+    if (repo != files_repo_) return;
+    for (QVariant& entry : catalog_files_) {
+        QVariantMap row = entry.toMap();
+        if (row.value(QStringLiteral("path")).toString() != path) continue;
+        row.insert(fit);
+        entry = row;
+        judgeFiles();
+        emit catalogChanged();
+        return;
+    }
+}
+
+void Downloads::judgeFiles() {
+    std::vector<std::optional<qint64>> needs;
+    for (const QVariant& entry : std::as_const(catalog_files_)) {
+        const QVariantMap row = entry.toMap();
+        if (row.value(QStringLiteral("fitState")).toString() == QLatin1String("ready"))
+            needs.push_back(static_cast<qint64>(row.value(QStringLiteral("needBytes")).toDouble()));
+        else
+            needs.push_back(std::nullopt);
+    }
+    const bool known = machine_ && machine_->ready();
+    const auto verdicts = judge_catalog_files(needs, known ? machine_->placement_pools() : std::vector<MemoryPool>{});
+    static const QHash<FitKind, QString> kinds{{FitKind::Gpu, QStringLiteral("gpu")},
+                                               {FitKind::Ram, QStringLiteral("ram")},
+                                               {FitKind::Split, QStringLiteral("split")},
+                                               {FitKind::NotNow, QStringLiteral("notNow")},
+                                               {FitKind::TooBig, QStringLiteral("tooBig")}};
+    for (qsizetype i = 0; i < catalog_files_.size(); ++i) {
+        QVariantMap row = catalog_files_[i].toMap();
+        const auto& v = verdicts[static_cast<size_t>(i)];
+        if (v && known) {
+            row.insert(QStringLiteral("fitKind"), kinds.value(v->kind));
+            row.insert(QStringLiteral("fitText"), v->text);
+            row.insert(QStringLiteral("recommended"), v->recommended);
+        } else {
+            row.insert(QStringLiteral("fitKind"), QString());
+            row.insert(QStringLiteral("fitText"), needs[static_cast<size_t>(i)]
+                                                      ? tr("Needs %1").arg(QString::fromStdString(human_bytes(
+                                                            static_cast<uint64_t>(*needs[static_cast<size_t>(i)]))))
+                                                      : QString());
+            row.insert(QStringLiteral("recommended"), false);
+        }
+        catalog_files_[i] = row;
+    }
+}
 
 void Downloads::onRows(const QList<DownloadRow>& rows, const DownloadTotals& totals) {
     jobs_.apply(rows);

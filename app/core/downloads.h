@@ -7,12 +7,14 @@
 #pragma once
 
 #include <QObject>
+#include <QPointer>
 #include <QThread>
 #include <QUrl>
 #include <QVariantList>
 #include <QtQml/qqmlregistration.h>
 
 #include "download_list_model.h"
+#include "machine_memory.h"
 #include "downloads/download_settings.h"
 
 namespace tessera::app {
@@ -35,12 +37,21 @@ class Downloads : public QObject {
     Q_PROPERTY(QString catalogUrl READ catalogUrl WRITE setCatalogUrl NOTIFY catalogUrlChanged)
     // The catalog: repositories found (each {repo, downloads (-1 unknown), billions (0 unknown),
     // multiMachine}), the .gguf files of the one shown (each {path, size, verified: has an LFS
-    // SHA-256, multiMachine}), and where the answer came from ("" when fresh, else offline/cache).
+    // SHA-256, multiMachine, splitParts, and "will it fit" from the file's header: fitState
+    // "reading" | "ready" | "failed", then needBytes, context, quantization, fitKind ("gpu",
+    // "ram", "split", "notNow", "tooBig"), fitText and recommended (catalog_fit.h's rule) once
+    // the machine's memory is known, or fitError), and where the answer came from ("" when
+    // fresh, else offline/cache).
     Q_PROPERTY(QVariantList catalogRepos READ catalogRepos NOTIFY catalogChanged)
     Q_PROPERTY(QString filesRepo READ filesRepo NOTIFY catalogChanged)
     Q_PROPERTY(QVariantList catalogFiles READ catalogFiles NOTIFY catalogChanged)
     Q_PROPERTY(QString catalogStatus READ catalogStatus NOTIFY catalogChanged)
     Q_PROPERTY(bool catalogBusy READ catalogBusy NOTIFY catalogChanged)
+    // A Hugging Face token is kept (in the SecretStore, never the database), and where.
+    Q_PROPERTY(bool hubTokenSet READ hubTokenSet NOTIFY hubTokenChanged)
+    Q_PROPERTY(QString hubTokenLocation READ hubTokenLocation NOTIFY hubTokenChanged)
+    // The machine the catalog's files are judged against (the models page's MachineMemory).
+    Q_PROPERTY(tessera::app::MachineMemory* machine READ machine WRITE setMachine NOTIFY machineChanged)
 
 public:
     // read_only_reason: why the history is open read-only (then downloads are off), or empty.
@@ -63,6 +74,12 @@ public:
     QVariantList catalogFiles() const { return catalog_files_; }
     QString catalogStatus() const { return catalog_status_; }
     bool catalogBusy() const { return catalog_busy_; }
+    MachineMemory* machine() const { return machine_; }
+    bool hubTokenSet() const { return hub_token_set_; }
+    QString hubTokenLocation() const { return hub_token_location_; }
+    // For gated repositories: sent to the catalog's address only; an empty text removes it.
+    Q_INVOKABLE void setHubToken(const QString& token);
+    void setMachine(MachineMemory* machine);
 
     // Searches the Hub (through the cache when offline); an empty query lists the bundled
     // repositories and those added by hand.
@@ -84,11 +101,16 @@ signals:
     void errorTextChanged();
     void catalogUrlChanged();
     void catalogChanged();
+    void machineChanged();
+    void hubTokenChanged();
     void modelRegistered(const QString& path);
 
 private:
     void onRows(const QList<DownloadRow>& rows, const DownloadTotals& totals);
     void setError(const QString& text);
+    void onFileFit(const QString& repo, const QString& path, const QVariantMap& fit);
+    // Verdicts and the recommended file for catalog_files_, from their needs and the machine.
+    void judgeFiles();
 
     QThread thread_;
     DownloadWorker* worker_;  // lives on thread_, deleted there when it ends
@@ -99,6 +121,9 @@ private:
     QVariantList catalog_repos_, catalog_files_;
     QString files_repo_, catalog_status_;
     bool catalog_busy_ = false;
+    QPointer<MachineMemory> machine_;
+    bool hub_token_set_ = false;
+    QString hub_token_location_;
 };
 
 }  // namespace tessera::app

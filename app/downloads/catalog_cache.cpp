@@ -36,6 +36,14 @@ storage::DbStatus CatalogCache::put(const QString& request, const QByteArray& bo
     return write(QStringLiteral("hf_cache:") + request, QJsonDocument(o).toJson(QJsonDocument::Compact));
 }
 
+std::optional<QByteArray> CatalogCache::header_facts(const QString& file_key) {
+    return read(QStringLiteral("hf_header:") + file_key);
+}
+
+storage::DbStatus CatalogCache::put_header_facts(const QString& file_key, const QByteArray& facts) {
+    return write(QStringLiteral("hf_header:") + file_key, facts);
+}
+
 QStringList CatalogCache::added_repos() {
     QStringList out;
     if (auto value = read(QStringLiteral("hf_repos")))

@@ -2,7 +2,9 @@
 // existing settings table (key "hf_cache:<request path>", value {"fetched_at": ms, "body":
 // "<the JSON as received>"}) rather than a table of their own: a cache needs no schema,
 // and the raw body is parsed again with the same code as a fresh answer. Hand-added
-// repositories are kept under "hf_repos" as a JSON list.
+// repositories are kept under "hf_repos" as a JSON list. What a catalog file's GGUF header
+// says (for "will it fit" before downloading) is kept under "hf_header:<file key>", the key
+// naming the file's content (its SHA-256, or its size when it has none).
 #pragma once
 
 #include <QByteArray>
@@ -25,6 +27,9 @@ public:
 
     std::optional<CachedAnswer> get(const QString& request);
     storage::DbStatus put(const QString& request, const QByteArray& body, qint64 fetched_at_ms);
+
+    std::optional<QByteArray> header_facts(const QString& file_key);
+    storage::DbStatus put_header_facts(const QString& file_key, const QByteArray& facts);
 
     QStringList added_repos();
     storage::DbStatus add_repo(const QString& repo);

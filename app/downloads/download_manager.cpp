@@ -4,8 +4,11 @@
 #include <QFileInfo>
 
 #include "downloads/downloads_logging.h"
+#include "downloads/hf_catalog.h"
 #include "downloads/part_file.h"
+#include "downloads/redirect_rules.h"
 #include "downloads/safe_file_name.h"
+#include "downloads/sha256.h"
 
 namespace tessera::downloads {
 
@@ -134,6 +137,9 @@ bool DownloadManager::set_state(qint64 id, DownloadState state, const QString& e
 
 void DownloadManager::start_job(const storage::DownloadJob& job) {
     if (!set_state(job.id, DownloadState::running)) return;
+    const QString target = qs(job.target_path);
+    if (QFileInfo::exists(target) && !QFileInfo::exists(target + QStringLiteral(".part")))
+        return adopt_finished_file(job);
     auto opened = PartFile::open(qs(job.target_path));
     if (auto* error = std::get_if<QString>(&opened)) return fail(job.id, *error, false);
     auto active = std::make_unique<Active>();
@@ -177,8 +183,16 @@ void DownloadManager::start_job(const storage::DownloadJob& job) {
     launch(a);
 }
 
+void DownloadManager::set_hub(const QUrl& origin, const QByteArray& authorization) {
+    hub_origin_ = origin;
+    hub_authorization_ = authorization;
+}
+
 void DownloadManager::launch(Active& a) {
-    TransferSpec spec{QUrl(qs(a.job.url)), authorization_.value(a.job.id), a.etag, a.job.expected_size};
+    const QUrl url(qs(a.job.url));
+    QByteArray authorization = authorization_.value(a.job.id);
+    if (authorization.isEmpty() && hub_origin_.isValid() && same_origin(url, hub_origin_)) authorization = hub_authorization_;
+    TransferSpec spec{url, authorization, a.etag, a.job.expected_size};
     auto* transfer = new Transfer(network_, *a.part, std::move(spec), settings_, this);
     a.transfer = transfer;
     const qint64 id = a.job.id;
@@ -208,7 +222,12 @@ void DownloadManager::on_outcome(qint64 id, const TransferOutcome& outcome) {
     using K = TransferOutcome::Kind;
     switch (outcome.kind) {
         case K::stopped: return;
-        case K::failed: return fail(id, outcome.message, outcome.discard_partial);
+        case K::failed:
+            if (HfCatalog::is_refusal(outcome.http_status) && hub_origin_.isValid() &&
+                same_origin(QUrl(qs(a.job.url)), hub_origin_))
+                return fail(id, HfCatalog::gated_message(outcome.http_status, !hub_authorization_.isEmpty()),
+                            outcome.discard_partial);
+            return fail(id, outcome.message, outcome.discard_partial);
         case K::complete: return verify(a);
         case K::restart:
             if (auto error = a.part->reset()) return fail(id, *error, false);
@@ -259,19 +278,54 @@ void DownloadManager::verify(Active& a) {
     }
     if (auto error = part.commit()) return fail(id, *error, false);
     const QString target = part.target_path();
-    storage::ModelFile model;
-    model.path = utf8(target);
-    model.size_bytes = QFileInfo(target).size();
-    model.sha256 = utf8(hash);
-    model.source_url = a.job.url;
-    auto added = catalog_.add_model(model);
+    const std::string url = a.job.url;
     release(id);
-    if (!added) {
+    if (settings_.after_rename) settings_.after_rename(target);
+    register_finished(id, target, hash, url);
+}
+
+void DownloadManager::adopt_finished_file(const storage::DownloadJob& job) {
+    const qint64 id = job.id;
+    const QString target = qs(job.target_path);
+    if (!set_state(id, DownloadState::verifying)) return fail(id, QStringLiteral("the download's state was lost"), false);
+    // Read once on this thread: a rare recovery, after which the file is never read again here.
+    QFile file(target);
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(id, QStringLiteral("cannot read %1: %2").arg(target, file.errorString()), false);
+    Sha256 sha;
+    QByteArray buffer(4 << 20, Qt::Uninitialized);
+    for (qint64 n; (n = file.read(buffer.data(), buffer.size())) > 0;) sha.add(buffer.constData(), n);
+    const QString hash = sha.hex();
+    const qint64 size = file.size();
+    QString problem;
+    if (job.expected_sha256 && hash != qs(*job.expected_sha256))
+        problem = QStringLiteral("its SHA-256 is %1, %2 expected").arg(hash, qs(*job.expected_sha256));
+    else if (!job.expected_sha256 && size != job.expected_size.value_or(job.bytes_done))
+        problem = QStringLiteral("it has %1 bytes, %2 expected").arg(size).arg(job.expected_size.value_or(job.bytes_done));
+    if (!problem.isEmpty())
+        return fail(id, QStringLiteral("%1 already exists and is not this download (%2); move it away and retry")
+                            .arg(target, problem),
+                    false);
+    qCInfo(lcDownloads) << "download" << id << ": the finished file was already in place; registering it";
+    register_finished(id, target, hash, job.url);
+}
+
+void DownloadManager::register_finished(qint64 id, const QString& target, const QString& hash, const std::string& url) {
+    auto known = catalog_.find_model_by_path(utf8(target));
+    if (known && !*known) {
+        storage::ModelFile model;
+        model.path = utf8(target);
+        model.size_bytes = QFileInfo(target).size();
+        model.sha256 = utf8(hash);
+        model.source_url = url;
+        if (auto added = catalog_.add_model(model); !added) known = added.error();
+    }
+    if (!known) {
         // The file is whole and in place; only its catalog entry is missing.
         set_state(id, DownloadState::failed,
                   QStringLiteral("downloaded to %1 but not added to the model list: %2")
-                      .arg(target, qs(added.error().message)));
-        emit jobFailed(id, qs(added.error().message));
+                      .arg(target, qs(known.error().message)));
+        emit jobFailed(id, qs(known.error().message));
         schedule();
         return;
     }

@@ -15,9 +15,14 @@
 //      catalog only after that.
 //   2. The database row says what the disk holds: bytes_done is saved at most
 //      settings.progress_save_every behind, and the .part file's size wins on resume.
-//   3. An app killed mid-download leaves running rows; start() requeues them (D11).
+//   3. An app killed mid-download leaves running rows; start() requeues them (D11). One killed
+//      after the final rename but before the registration leaves its file at the final path
+//      and no .part: the job, started again, checks that file against its expected SHA-256
+//      (or, without one, its size) and registers it, with no download and no duplicate.
 //   4. Authorization headers are kept in memory only, never in the database (after a
-//      restart a job that needs one must be given it again).
+//      restart a job that needs one must be given it again). The Hugging Face token is given
+//      for the Hub's origin (set_hub): every job whose URL is on it gets it (resumed ones too),
+//      and a 401/403 from it reads as a gated repository.
 // Threads: writing and hashing run in the manager's thread. The app moves the manager to a
 // worker QThread (everything it owns moves with it) with its own database connection, and
 // talks to it with queued connections.
@@ -89,6 +94,8 @@ public:
     TotalProgress total() const;
     QString models_dir() const { return models_dir_; }
     QString target_path(const QString& file_name) const;
+    // The Hub's origin and its Authorization ("Bearer hf_..."; empty: none).
+    void set_hub(const QUrl& origin, const QByteArray& authorization);
 
 signals:
     void jobChanged(qint64 id);  // state or progress
@@ -103,6 +110,10 @@ private:
     void launch(Active& active);
     void on_outcome(qint64 id, const TransferOutcome& outcome);
     void verify(Active& active);
+    // The job's file is already at its final path (killed after the rename, D11).
+    void adopt_finished_file(const storage::DownloadJob& job);
+    // Registers the file at `target` (once) and marks the job done.
+    void register_finished(qint64 id, const QString& target, const QString& hash, const std::string& url);
     void fail(qint64 id, const QString& message, bool discard_partial);
     void release(qint64 id);
     void save_progress(Active& active, bool force);
@@ -116,6 +127,8 @@ private:
     QNetworkAccessManager network_;
     std::map<qint64, std::unique_ptr<Active>> active_;
     QHash<qint64, QByteArray> authorization_;
+    QUrl hub_origin_;
+    QByteArray hub_authorization_;
     QHash<qint64, QString> last_error_;
     QSet<qint64> restarted_after_mismatch_;
     bool scheduling_ = false;

@@ -29,9 +29,10 @@ void HfCatalog::get(const QString& path_and_query, std::function<void(QByteArray
     request.setRawHeader("Accept", "application/json");
     if (!token_.isEmpty()) request.setRawHeader("Authorization", "Bearer " + token_);
     QNetworkReply* reply = network_.get(request);
-    connect(reply, &QNetworkReply::finished, this, [reply, done = std::move(done)] {
+    connect(reply, &QNetworkReply::finished, this, [reply, had_token = !token_.isEmpty(), done = std::move(done)] {
         reply->deleteLater();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (is_refusal(status)) return done({}, gated_message(status, had_token));
         if (reply->error() != QNetworkReply::NoError || status != 200) {
             done({}, status ? QStringLiteral("the Hub answered %1 %2")
                                   .arg(status)
@@ -128,6 +129,15 @@ std::variant<DownloadRequest, QString> HfCatalog::download_request(const HfFile&
     request.expected_size = file.size;
     request.expected_sha256 = file.sha256;
     return request;
+}
+
+QString HfCatalog::gated_message(int http_status, bool had_token) {
+    if (had_token)
+        return QStringLiteral("the Hub answered %1: this repository is gated and the token was refused or has no access "
+                              "to it: accept its terms on huggingface.co with the account of the token, or add another token")
+            .arg(http_status);
+    return QStringLiteral("the Hub answered %1: this repository is gated: accept its terms on huggingface.co and add a token")
+        .arg(http_status);
 }
 
 std::variant<DownloadRequest, QString> HfCatalog::download_request(const QUrl& url) {

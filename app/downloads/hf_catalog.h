@@ -42,7 +42,7 @@ public:
 
     void set_base_url(const QUrl& base) { base_ = base; }
     QUrl base_url() const { return base_; }
-    void set_token(const QByteArray& token) { token_ = token; }  // sent to the base URL only
+    void set_token(const QByteArray& token) { token_ = token; }  // sent to the base URL only; empty: none
     void set_timeout(std::chrono::milliseconds timeout) { timeout_ = timeout; }
 
     void search(const QString& query, const QString& author = {});
@@ -58,6 +58,10 @@ public:
     static std::variant<DownloadRequest, QString> download_request(const HfFile& file);
     // A direct URL added by hand: no expected size or hash (the hash is computed and kept).
     static std::variant<DownloadRequest, QString> download_request(const QUrl& url);
+
+    // What a 401/403 from the Hub means for people: a gated repository, and what to do.
+    static QString gated_message(int http_status, bool had_token);
+    static bool is_refusal(int http_status) { return http_status == 401 || http_status == 403; }
 
 signals:
     void searchFinished(const tessera::downloads::SearchResult& result);

@@ -30,7 +30,8 @@ bool sync_folder(const QString& folder) {
 
 }  // namespace
 
-PartFile::PartFile(QString target, int fd, qint64 size) : target_(std::move(target)), fd_(fd), size_(size) {}
+PartFile::PartFile(QString target, int fd, qint64 size)
+    : target_(std::move(target)), fd_(fd), size_(size), writeback_from_(size) {}
 
 PartFile::~PartFile() { close(); }
 
@@ -87,6 +88,7 @@ std::optional<QString> PartFile::hash_existing() {
 std::optional<QString> PartFile::reset() {
     if (::ftruncate(fd_, 0) != 0) return QStringLiteral("cannot empty %1: %2").arg(part_path(), errno_text(errno));
     size_ = 0;
+    writeback_from_ = 0;
     head_.clear();
     hash_.reset();
     return std::nullopt;
@@ -109,6 +111,11 @@ std::optional<QString> PartFile::append(const char* data, qint64 size) {
     }
     hash_.add(data, size);
     size_ += size;
+    if (size_ - writeback_from_ >= kWritebackBytes) {
+        // Asynchronous: only starts writing these pages; errors surface at commit()'s fsync.
+        ::sync_file_range(fd_, writeback_from_, size_ - writeback_from_, SYNC_FILE_RANGE_WRITE);
+        writeback_from_ = size_;
+    }
     return std::nullopt;
 }
 

@@ -9,6 +9,9 @@
 //      the hash state of the previous run is not kept), never a second read at the end.
 //   3. Nothing is ever written at the target path except by commit(), which syncs the
 //      data, renames .part into place (atomic on one filesystem) and syncs the folder.
+//      Writeback is started every kWritebackBytes while appending (sync_file_range, which
+//      does not wait), so the disk writes while the network transfers and the final sync
+//      waits only for the last stretch instead of the whole file.
 #pragma once
 
 #include <QByteArray>
@@ -23,6 +26,8 @@ namespace tessera::downloads {
 
 class PartFile {
 public:
+    static constexpr qint64 kWritebackBytes = 32ll << 20;
+
     PartFile(const PartFile&) = delete;
     PartFile& operator=(const PartFile&) = delete;
     ~PartFile();
@@ -60,6 +65,7 @@ private:
     qint64 size_ = 0;
     QByteArray head_;
     Sha256 hash_;
+    qint64 writeback_from_ = 0;  // bytes before this offset have had their writeback started
 };
 
 }  // namespace tessera::downloads

@@ -15,7 +15,11 @@ namespace tessera::downloads {
 namespace {
 
 constexpr char kGgufMagic[] = "GGUF";
-constexpr qint64 kReadBuffer = 8ll << 20;  // back-pressure: the socket waits while we write
+// Back-pressure: the socket waits while we write. Small enough that the bytes Qt's network
+// thread just copied are still in the CPU cache when they are written and hashed here: 1 MiB
+// was as fast as 8 MiB on a quiet machine and faster on a busy one; 64 MiB was much slower
+// (bench/download_bench.cpp).
+constexpr qint64 kReadBuffer = 1ll << 20;
 
 QString mib(qint64 bytes) { return QString::number(static_cast<double>(bytes) / (1 << 20), 'f', 1) + " MiB"; }
 
@@ -94,9 +98,9 @@ void Transfer::send(const QUrl& url, bool with_authorization) {
     stall_timer_.start();
 }
 
-void Transfer::conclude(TransferOutcome::Kind kind, QString message, bool discard) {
+void Transfer::conclude(TransferOutcome::Kind kind, QString message, bool discard, int http_status) {
     if (outcome_) return;
-    outcome_ = TransferOutcome{kind, std::move(message), discard};
+    outcome_ = TransferOutcome{kind, std::move(message), discard, http_status};
     stall_timer_.stop();
     // Queued: abort() from inside the reply's own signal would re-enter it.
     if (reply_) QMetaObject::invokeMethod(reply_, &QNetworkReply::abort, Qt::QueuedConnection);
@@ -145,7 +149,8 @@ void Transfer::on_headers() {
                                        .arg(where)
                                        .arg(status)
                                        .arg(reply_->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString(),
-                                            current_.toDisplayString(QUrl::RemoveQuery | QUrl::RemoveUserInfo)));
+                                            current_.toDisplayString(QUrl::RemoveQuery | QUrl::RemoveUserInfo)),
+                        false, status);
 
     const QString content_type = reply_->header(QNetworkRequest::ContentTypeHeader).toString();
     if (content_type.startsWith(QLatin1String("text/html"), Qt::CaseInsensitive))

@@ -54,6 +54,7 @@ struct TransferOutcome {
     Kind kind = Kind::failed;
     QString message;
     bool discard_partial = false;  // failed, and the bytes on disk are not the model's (D8)
+    int http_status = 0;           // failed on this HTTP status (401/403: a gated repository?)
 };
 
 class Transfer : public QObject {
@@ -84,7 +85,7 @@ private:
     void on_data();
     void on_finished();
     void on_stall();
-    void conclude(TransferOutcome::Kind kind, QString message, bool discard = false);
+    void conclude(TransferOutcome::Kind kind, QString message, bool discard = false, int http_status = 0);
     bool check_space();
     bool write(const char* data, qint64 size);
 

@@ -56,6 +56,22 @@ Result<std::unique_ptr<GgufFile>> GgufFile::parse(const uint8_t* bytes, size_t s
     return file;
 }
 
+Result<GgufHeaderRead> GgufFile::parse_header(const uint8_t* bytes, size_t prefix_size, uint64_t file_size,
+                                              std::string display_name) {
+    if (prefix_size > file_size)
+        return Error{display_name + ": " + std::to_string(prefix_size) + " bytes read of a file said to be " +
+                     std::to_string(file_size) + " bytes"};
+    std::unique_ptr<GgufFile> file(new GgufFile());
+    file->path_ = std::move(display_name);
+    file->size_ = file_size;  // base_ stays null: no tensor data is reachable
+    GgufParser parser(*file, bytes, prefix_size, file_size);
+    if (Status s = parser.run(); !s.ok()) {
+        if (parser.more_bytes_needed() > 0) return GgufHeaderRead{nullptr, parser.more_bytes_needed()};
+        return wrap_error(file->path_, s.error());
+    }
+    return GgufHeaderRead{std::move(file), 0};
+}
+
 Result<std::unique_ptr<GgufFile>> GgufFile::open(const std::string& path) {
     auto mapped = MappedFile::open(path);
     if (!mapped.ok()) return mapped.error();  // already names the path and the OS error

@@ -57,6 +57,14 @@ struct GgufTensorInfo {
 std::string dims_text(const std::vector<int64_t>& dims);
 
 class MappedFile;
+class GgufFile;
+
+// What parse_header() made of the first bytes of a file: the header, or how many bytes it
+// needs to get further (the prefix ended inside the metadata or the tensor infos).
+struct GgufHeaderRead {
+    std::unique_ptr<GgufFile> file;  // null while more bytes are needed
+    uint64_t more_bytes_needed = 0;  // a prefix of at least this many bytes gets further
+};
 
 class GgufFile {
 public:
@@ -64,6 +72,13 @@ public:
     // Parses bytes already in memory (the fuzzer and tests); the caller keeps them alive.
     static Result<std::unique_ptr<GgufFile>> parse(const uint8_t* bytes, size_t size,
                                                    std::string display_name = "<memory>");
+    // Metadata and tensor infos from the first `prefix_size` bytes of a file of `file_size`
+    // bytes (one not downloaded yet), with every check open() makes; tensor data is placed
+    // against file_size but never read: each GgufTensorInfo::data is nullptr. Nothing is
+    // allocated for bytes outside the prefix: a count or length reaching past it asks for
+    // more instead. The caller keeps the bytes alive during the call only.
+    static Result<GgufHeaderRead> parse_header(const uint8_t* bytes, size_t prefix_size, uint64_t file_size,
+                                               std::string display_name = "<header>");
     ~GgufFile();
     GgufFile(const GgufFile&) = delete;
     GgufFile& operator=(const GgufFile&) = delete;

@@ -148,11 +148,24 @@ bool is_valid_utf8(std::string_view s) {
     return true;
 }
 
-Error GgufParser::truncated(const std::string& what) const { return truncated_at(what, cur_.offset()); }
+Error GgufParser::truncated(const std::string& what) { return truncated_at(what, cur_.offset()); }
 
-Error GgufParser::truncated_at(const std::string& what, uint64_t offset) const {
+Error GgufParser::truncated_at(const std::string& what, uint64_t offset) {
+    if (cur_.is_prefix()) return prefix_ends(cur_.offset() + cur_.readable() + 1);
     return Error{"the file ends inside " + what + " (offset " + std::to_string(offset) +
                  ", file is " + std::to_string(cur_.size()) + " bytes)"};
+}
+
+Error GgufParser::prefix_ends(uint64_t end) {
+    if (end > more_needed_) more_needed_ = end;
+    return Error{"the header continues past the first " + std::to_string(cur_.offset() + cur_.readable()) +
+                 " bytes read (it needs at least " + std::to_string(more_needed_) + ")"};
+}
+
+Status GgufParser::in_prefix(uint64_t count, uint64_t min_bytes) {
+    // count * min_bytes <= remaining() was checked by the caller: no overflow.
+    if (cur_.is_prefix() && count > cur_.readable() / min_bytes) return prefix_ends(cur_.offset() + count * min_bytes);
+    return {};
 }
 
 Status GgufParser::run() {
@@ -168,7 +181,7 @@ Status GgufParser::read_header(uint64_t& n_tensors, uint64_t& n_kv) {
     if (cur_.size() == 0) return Error{"the file is empty (0 bytes): not a GGUF file"};
     const uint8_t* start = cur_.here();
     uint32_t magic = 0;
-    if (!cur_.read(magic)) return not_gguf(start, cur_.size());
+    if (!cur_.read(magic)) return cur_.is_prefix() ? prefix_ends(sizeof magic) : not_gguf(start, cur_.size());
     if (magic != kGgufMagic) {
         if (const char* legacy = legacy_format_name(magic))
             return Error{std::string("not a GGUF file: it is in the legacy ") + legacy +
@@ -197,7 +210,7 @@ Status GgufParser::read_header(uint64_t& n_tensors, uint64_t& n_kv) {
         return Error{"header claims " + std::to_string(n_tensors) + " tensors (at least " +
                      std::to_string(kMinTensorInfoBytes) + " bytes of info each), but only " +
                      std::to_string(cur_.remaining()) + " bytes follow the header: the file is truncated or corrupt"};
-    return {};
+    return in_prefix(n_kv, kMinKvBytes);
 }
 
 Status GgufParser::read_name(std::string& out, const std::string& what) {
@@ -211,6 +224,7 @@ Status GgufParser::read_name(std::string& out, const std::string& what) {
     if (len > cur_.remaining())
         return Error{what + " at offset " + std::to_string(at) + " has length " + std::to_string(len) +
                      ", which runs past the end of the file (" + std::to_string(cur_.size()) + " bytes)"};
+    TESSERA_TRY(in_prefix(len, 1));
     out.assign(reinterpret_cast<const char*>(cur_.here()), static_cast<size_t>(len));
     (void)cur_.skip(len);
     if (!is_valid_utf8(out))
@@ -228,6 +242,7 @@ Status GgufParser::read_string(std::string& out, const std::string& what) {
     if (len > cur_.remaining())
         return Error{what + " at offset " + std::to_string(at) + " has length " + std::to_string(len) +
                      ", which runs past the end of the file (" + std::to_string(cur_.size()) + " bytes)"};
+    TESSERA_TRY(in_prefix(len, 1));
     out.assign(reinterpret_cast<const char*>(cur_.here()), static_cast<size_t>(len));
     (void)cur_.skip(len);
     return {};
@@ -289,6 +304,7 @@ Status GgufParser::read_array(const std::string& key, GgufValue& out) {
                      std::string(gguf_value_type_name(elem)) + " elements (at least " +
                      std::to_string(min_elem_bytes) + " bytes each, offset " + std::to_string(at) +
                      ") runs past the end of the file (" + std::to_string(cur_.size()) + " bytes)"};
+    TESSERA_TRY(in_prefix(count, min_elem_bytes));
     bool ok = true;
     switch (elem) {
         case GgufValueType::STRING: {

@@ -34,7 +34,14 @@ class GgufParser {
 public:
     GgufParser(GgufFile& file, const uint8_t* bytes, uint64_t size)
         : file_(file), cur_(bytes, size) {}
+    // Header only: the first `readable` bytes of a file of `size` bytes. Tensor data is placed
+    // against `size` but never pointed at (GgufTensorInfo::data stays nullptr).
+    GgufParser(GgufFile& file, const uint8_t* bytes, uint64_t readable, uint64_t size)
+        : file_(file), cur_(bytes, readable, size), header_only_(true) {}
     Status run();
+    // After a failed header-only run: nonzero when the failure was only that the prefix ended
+    // before the header did; a prefix of at least this many bytes gets further.
+    uint64_t more_bytes_needed() const { return more_needed_; }
 
 private:
     // gguf_parser.cpp
@@ -50,12 +57,22 @@ private:
     Status read_tensor_info(uint64_t index, GgufTensorInfo& info);
     Status place_tensors();
 
-    // "the file ends inside <what> (offset X, file is N bytes)"
-    Error truncated(const std::string& what) const;
-    Error truncated_at(const std::string& what, uint64_t offset) const;
+    // "the file ends inside <what> (offset X, file is N bytes)"; when only a prefix is in
+    // memory, the prefix ended instead (prefix_ends).
+    Error truncated(const std::string& what);
+    Error truncated_at(const std::string& what, uint64_t offset);
+    // Header only: the header needs the bytes up to `end` (past the prefix); nothing is
+    // allocated for them until the caller reads them.
+    Error prefix_ends(uint64_t end);
+    // Header only: false (with prefix_ends) when `count` entries of at least `min_bytes`
+    // each cannot fit in the prefix. Counts are checked against the whole file before, so
+    // this is what keeps a count from reserving memory for bytes not read yet.
+    Status in_prefix(uint64_t count, uint64_t min_bytes);
 
     GgufFile& file_;
     ByteCursor cur_;
+    bool header_only_ = false;
+    uint64_t more_needed_ = 0;
 };
 
 }  // namespace tessera

@@ -19,6 +19,7 @@ Status GgufParser::read_tensor_infos(uint64_t n_tensors) {
                      std::to_string(kMinTensorInfoBytes) + " bytes of info each), but only " +
                      std::to_string(cur_.remaining()) + " bytes follow the metadata (offset " +
                      std::to_string(cur_.offset()) + "): the file is truncated or corrupt"};
+    TESSERA_TRY(in_prefix(n_tensors, kMinTensorInfoBytes));
     file_.tensors_.reserve(static_cast<size_t>(n_tensors));
     for (uint64_t index = 0; index < n_tensors; ++index) {
         GgufTensorInfo info;
@@ -103,7 +104,7 @@ Status GgufParser::place_tensors() {
                          std::to_string(info.n_bytes) + " bytes, data section at " +
                          std::to_string(data_start) + ") runs past the end of the file (" +
                          std::to_string(file_size) + " bytes)"};
-        info.data = file_.base_ + data_start + info.offset;
+        if (!header_only_) info.data = file_.base_ + data_start + info.offset;
     }
 
     std::vector<size_t> order(tensors.size());

@@ -34,6 +34,18 @@ std::vector<std::string_view> supported_architectures() {
     return names;
 }
 
+Result<ModelConfig> read_model_config(const GgufFile& file) {
+    auto arch_name = file.get_string("general.architecture");
+    if (!arch_name) return arch_name.error();
+    const Architecture* arch = find_architecture(*arch_name);
+    if (!arch) {
+        std::string known;
+        for (auto n : supported_architectures()) known += (known.empty() ? "" : ", ") + std::string(n);
+        return Error{"unsupported architecture '" + *arch_name + "' (supported: " + known + ")"};
+    }
+    return arch->read_config(file);
+}
+
 Result<ModelConfig> read_common_config(const GgufFile& file, std::string_view arch) {
     const std::string p = std::string(arch) + ".";
     ModelConfig c;

@@ -21,6 +21,11 @@ struct Architecture {
 const Architecture* find_architecture(std::string_view name);
 std::vector<std::string_view> supported_architectures();
 
+// The hyperparameters and block plan of the file's general.architecture ("unsupported
+// architecture X" when there is no reader for it). Reads metadata only: a header read
+// without its weights (GgufFile::parse_header) is enough.
+Result<ModelConfig> read_model_config(const GgufFile& file);
+
 // Shared by the Llama-family readers: the keys every architecture has ("<arch>.embedding_length"
 // and so on), validated (RELIABILITY M16). Per-layer keys are left to the caller.
 Result<ModelConfig> read_common_config(const GgufFile& file, std::string_view arch);

@@ -61,15 +61,7 @@ Result<std::unique_ptr<Model>> Model::load(const std::string& path) {
 }
 
 Result<std::unique_ptr<Model>> Model::from_gguf(std::unique_ptr<GgufFile> file) {
-    auto arch_name = file->get_string("general.architecture");
-    if (!arch_name) return arch_name.error();
-    const Architecture* arch = find_architecture(*arch_name);
-    if (!arch) {
-        std::string known;
-        for (auto n : supported_architectures()) known += (known.empty() ? "" : ", ") + std::string(n);
-        return Error{"unsupported architecture '" + *arch_name + "' (supported: " + known + ")"};
-    }
-    auto config = arch->read_config(*file);
+    auto config = read_model_config(*file);
     if (!config) return config.error();
 
     std::unique_ptr<Model> model(new Model());

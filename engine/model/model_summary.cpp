@@ -4,6 +4,7 @@
 #include <map>
 #include <utility>
 
+#include "model/architecture.h"
 #include "model/memory_estimate.h"
 #include "model/model.h"
 
@@ -52,6 +53,27 @@ Result<ModelSummary> read_model_summary(const std::string& path) {
     s.weight_bytes = tensor_bytes(model.file());
     s.parameter_count = model.parameter_count();
     s.quantization = quantization_label(model.file());
+    return s;
+}
+
+Result<ModelSummary> summarize_header(const GgufFile& header) {
+    auto config = read_model_config(header);
+    if (!config) return wrap_error(header.path(), config.error());
+    ModelSummary s;
+    s.config = std::move(config.value());
+    s.file_size = header.file_size();
+    s.weight_bytes = tensor_bytes(header);
+    for (const auto& t : header.tensors()) s.parameter_count += t.n_elements();
+    s.quantization = quantization_label(header);
+    if (header.find("split.count"))
+        if (auto parts = header.get_u64("split.count"); parts && *parts > 1 && *parts <= 4096)
+            s.split_count = static_cast<int>(*parts);
+    if (const GgufTensorInfo* embd = header.tensor("token_embd.weight"); embd && embd->dims.size() == 2)
+        s.config.n_vocab = embd->dims[1];
+    else if (const GgufValue* tokens = header.find("tokenizer.ggml.tokens"))
+        s.config.n_vocab = static_cast<int64_t>(tokens->array_size());
+    if (s.config.n_vocab <= 0 || s.config.n_vocab > kMaxVocab)
+        return Error{header.path() + ": vocabulary size " + std::to_string(s.config.n_vocab) + " is out of range"};
     return s;
 }
 

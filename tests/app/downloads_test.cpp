@@ -15,11 +15,15 @@
 #include <QtTest>
 
 #include "app_fixture.h"
+#include "catalog_fit.h"
 #include "download_fixture.h"
 #include "download_list_model.h"
 #include "download_worker.h"
 #include "downloads.h"
 #include "fault_server.h"
+#include "machine_memory.h"
+#include "model/memory_estimate.h"
+#include "model/model_summary.h"
 #include "nas_test_models.h"
 #include "storage/paths.h"
 
@@ -175,6 +179,33 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(jobs.rowCount(), 0, kWaitMs);
         QVERIFY(QFile::exists(target));
         QVERIFY(models.rowOfPath(target) >= 0);
+    }
+
+    // A finished download is still listed after a restart, until it is cleared.
+    void finishedDownloadsAreListedAfterARestartUntilCleared() {
+        Downloads& downloads = *app_->controller().downloads();
+        QSignalSpy registered(&downloads, &Downloads::modelRegistered);
+        QVERIFY(downloads.add(server_->url(QStringLiteral("/models/nas-every-variant.gguf")).toString()));
+        QVERIFY(registered.wait(kWaitMs));
+        QTRY_COMPARE_WITH_TIMEOUT(downloads.jobs()->rowCount(), 1, kWaitMs);
+        const qint64 id = downloads.jobs()->at(0).id;
+        QTRY_COMPARE_WITH_TIMEOUT(state_of(*downloads.jobs(), id), QStringLiteral("done"), kWaitMs);
+
+        open_app();
+        DownloadListModel& jobs = *app_->controller().downloads()->jobs();
+        QTRY_COMPARE_WITH_TIMEOUT(jobs.rowCount(), 1, kWaitMs);
+        QCOMPARE(jobs.at(0).id, id);
+        QCOMPARE(jobs.at(0).state, QStringLiteral("done"));
+        QCOMPARE(jobs.at(0).name, QStringLiteral("nas-every-variant.gguf"));
+        QCOMPARE(jobs.at(0).bytes_total, model_.size());
+        QCOMPARE(server_->requests().size(), 1);  // listed, not downloaded again
+
+        app_->controller().downloads()->cancel(id);  // "Clear"
+        QTRY_COMPARE_WITH_TIMEOUT(jobs.rowCount(), 0, kWaitMs);
+        open_app();
+        QTest::qWait(3 * DownloadWorker::kRowUpdateMs);
+        QCOMPARE(app_->controller().downloads()->jobs()->rowCount(), 0);
+        QVERIFY(QFile::exists(QDir(app_->controller().library()->modelsFolder()).filePath(QStringLiteral("nas-every-variant.gguf"))));
     }
 
     void pauseResumeAndCancel() {
@@ -347,6 +378,196 @@ private slots:
         // The address is a setting: the next start uses it.
         open_app();
         QTRY_COMPARE_WITH_TIMEOUT(app_->controller().downloads()->catalogUrl(), base, kWaitMs);
+    }
+
+    // "Will it fit" before downloading: each .gguf file of the repository shown gets its
+    // header read from the fake Hub (Range requests), its need computed as the engine would,
+    // a verdict against the machine, and one recommended file; a split model is listed once;
+    // a file that is not a GGUF says so; the facts are cached and shown again offline.
+    void catalogJudgesEachFileBeforeDownloading() {
+        const QString repo = QStringLiteral("test-owner/Every-Variant-GGUF");
+        QMap<QString, QByteArray> files;
+        QMap<QString, qint64> needs;  // what the engine says each file needs at its default context
+        for (const auto& [name, type] : {std::pair{QStringLiteral("ev-F32.gguf"), TensorType::F32},
+                                         std::pair{QStringLiteral("ev-Q8_0.gguf"), TensorType::Q8_0},
+                                         std::pair{QStringLiteral("ev-Q4_0.gguf"), TensorType::Q4_0}}) {
+            SyntheticSpec spec = every_variant_spec();
+            spec.type = type;
+            const QString path = dir_.filePath(QStringLiteral("served/") + name);
+            QVERIFY(write_model(path, spec));
+            files.insert(name, read_file(path));
+            auto summary = read_model_summary(path.toStdString());
+            QVERIFY(summary.ok());
+            needs.insert(name, static_cast<qint64>(estimate_memory(summary->config, summary->weight_bytes, 512).total()));
+        }
+        // A split model: part 1 says split.count 2; part 2's size is added to its weights.
+        {
+            const QString path = dir_.filePath(QStringLiteral("served/split-part1.gguf"));
+            SyntheticWriteOptions options;
+            options.n_threads = 1;
+            options.edit = [](SyntheticFile& f) { f.set_key("split.count", uint32_t{2}); };
+            QVERIFY(write_synthetic_model(every_variant_spec(), path.toStdString(), options).ok());
+            files.insert(QStringLiteral("ev-F32-00001-of-00002.gguf"), read_file(path));
+            files.insert(QStringLiteral("ev-F32-00002-of-00002.gguf"), QByteArray(3 << 20, 'x'));
+            auto summary = read_model_summary(path.toStdString());
+            QVERIFY(summary.ok());
+            needs.insert(QStringLiteral("ev-F32-00001-of-00002.gguf"),
+                         static_cast<qint64>(estimate_memory(summary->config, summary->weight_bytes + (3 << 20), 512).total()));
+        }
+        files.insert(QStringLiteral("broken.gguf"), QByteArray("<!DOCTYPE html><p>moved</p>").leftJustified(5000, ' '));
+        QVERIFY(needs[QStringLiteral("ev-F32.gguf")] > needs[QStringLiteral("ev-Q8_0.gguf")]);
+        QVERIFY(needs[QStringLiteral("ev-Q8_0.gguf")] > needs[QStringLiteral("ev-Q4_0.gguf")]);
+
+        QList<QByteArray> ranges;
+        server_->set_handler([&](const HttpRequest& request) {
+            const QString path = QUrl(QString::fromLatin1(request.target)).path();
+            if (path == QStringLiteral("/api/models/%1/tree/main").arg(repo)) {
+                QJsonArray tree{QJsonObject{{"type", "file"}, {"path", "README.md"}, {"size", 20}, {"oid", "a1"}}};
+                for (auto it = files.begin(); it != files.end(); ++it)
+                    tree.append(QJsonObject{{"type", "file"}, {"path", it.key()}, {"size", it.value().size()}, {"oid", "b"},
+                                            {"lfs", QJsonObject{{"oid", sha256_hex(it.value())}, {"size", it.value().size()},
+                                                                {"pointerSize", 134}}}});
+                HttpResponse r;
+                r.header("Content-Type", "application/json");
+                r.body = QJsonDocument(tree).toJson();
+                return r;
+            }
+            const QString prefix = QStringLiteral("/%1/resolve/main/").arg(repo);
+            if (path.startsWith(prefix) && files.contains(path.mid(prefix.size()))) {
+                ranges << request.header("Range");
+                return serve_file(request, files.value(path.mid(prefix.size())), "\"e\"");
+            }
+            HttpResponse missing;
+            missing.status = 404;
+            return missing;
+        });
+        Downloads& downloads = *app_->controller().downloads();
+        downloads.setCatalogUrl(server_->url(QString()).toString());
+        const qint64 q8 = needs[QStringLiteral("ev-Q8_0.gguf")], f32 = needs[QStringLiteral("ev-F32.gguf")];
+        MachineMemory machine;
+        const qint64 split_need = needs[QStringLiteral("ev-F32-00001-of-00002.gguf")];
+        // The GPU holds Q8_0 with the 15% headroom, not F32 with it; RAM holds the split model too.
+        const auto gpu_free = static_cast<uint64_t>(static_cast<double>(q8 + f32) / 2 * kHeadroom);
+        const auto ram_free = static_cast<uint64_t>(static_cast<double>(split_need) * 1.2);
+        machine.setPools({{{"RAM", false, 2 * ram_free, ram_free}, false}, {{"Test GPU", true, 2 * gpu_free, gpu_free}, false}});
+        downloads.setMachine(&machine);
+
+        auto file = [&](const QString& name) {
+            for (const QVariant& v : downloads.catalogFiles())
+                if (v.toMap().value("path").toString() == name) return v.toMap();
+            return QVariantMap();
+        };
+        auto all_read = [&] {
+            for (const QVariant& v : downloads.catalogFiles())
+                if (v.toMap().value("fitState").toString() == QLatin1String("reading")) return false;
+            return !downloads.catalogFiles().isEmpty();
+        };
+        downloads.showRepoFiles(repo);
+        QTRY_VERIFY_WITH_TIMEOUT(all_read(), kWaitMs);
+        QCOMPARE(downloads.catalogFiles().size(), 5);  // the split model once, by its first part
+        for (const QByteArray& range : std::as_const(ranges)) QVERIFY2(range.startsWith("bytes=0-"), range.constData());
+        QCOMPARE(ranges.size(), 5);  // one header read per listed file, none for part 2
+
+        for (const QString& name : needs.keys()) {
+            QVERIFY2(file(name).value("fitState").toString() == QLatin1String("ready"), qPrintable(name));
+            QCOMPARE(static_cast<qint64>(file(name).value("needBytes").toDouble()), needs[name]);
+            QCOMPARE(file(name).value("context").toInt(), 512);
+        }
+        QCOMPARE(file(QStringLiteral("ev-Q8_0.gguf")).value("fitKind").toString(), QStringLiteral("gpu"));
+        QVERIFY(file(QStringLiteral("ev-Q8_0.gguf")).value("fitText").toString().startsWith(QStringLiteral("Fits in GPU (Test GPU)")));
+        QVERIFY(file(QStringLiteral("ev-Q8_0.gguf")).value("recommended").toBool());
+        QVERIFY(!file(QStringLiteral("ev-Q4_0.gguf")).value("recommended").toBool());
+        QVERIFY(!file(QStringLiteral("ev-F32.gguf")).value("recommended").toBool());
+        QCOMPARE(file(QStringLiteral("ev-Q4_0.gguf")).value("quantization").toString(), QStringLiteral("Q4_0"));
+        const QVariantMap split = file(QStringLiteral("ev-F32-00001-of-00002.gguf"));
+        QCOMPARE(split.value("splitParts").toInt(), 2);
+        QCOMPARE(split.value("size").toLongLong(), files.value(QStringLiteral("ev-F32-00001-of-00002.gguf")).size() + (3 << 20));
+        QCOMPARE(split.value("fitKind").toString(), QStringLiteral("ram"));
+        QVERIFY2(split.value("fitText").toString().startsWith(QStringLiteral("Fits in RAM")), qPrintable(split.value("fitText").toString()));
+        const QVariantMap broken = file(QStringLiteral("broken.gguf"));
+        QCOMPARE(broken.value("fitState").toString(), QStringLiteral("failed"));
+        QVERIFY2(broken.value("fitError").toString().contains(QStringLiteral("not a GGUF file")),
+                 qPrintable(broken.value("fitError").toString()));
+
+        // A machine too small for any of them: "too big", with the need, and no recommendation.
+        machine.setPools({{{"RAM", false, 4096, 1024}, false}});
+        QCOMPARE(file(QStringLiteral("ev-Q4_0.gguf")).value("fitKind").toString(), QStringLiteral("tooBig"));
+        QVERIFY(file(QStringLiteral("ev-Q4_0.gguf")).value("fitText").toString().startsWith(QStringLiteral("Too big: needs")));
+        for (const QVariant& v : downloads.catalogFiles()) QVERIFY(!v.toMap().value("recommended").toBool());
+
+        // Offline after a restart: the file list and the header facts come from the database.
+        server_.reset();
+        open_app();
+        Downloads& again = *app_->controller().downloads();
+        again.setMachine(&machine);
+        again.showRepoFiles(repo);
+        QTRY_VERIFY_WITH_TIMEOUT(!again.catalogBusy(), kWaitMs);
+        QVERIFY(again.catalogStatus().startsWith(QStringLiteral("Offline")));
+        for (const QVariant& v : again.catalogFiles()) {
+            const QVariantMap m = v.toMap();
+            if (!needs.contains(m.value("path").toString())) continue;
+            QCOMPARE(m.value("fitState").toString(), QStringLiteral("ready"));
+            QCOMPARE(static_cast<qint64>(m.value("needBytes").toDouble()), needs[m.value("path").toString()]);
+        }
+    }
+
+    // The Hugging Face token: kept in the secret store (never the database), sent to the Hub
+    // for catalog calls and header reads, kept across a restart, removable; without it a
+    // gated repository says what to do.
+    void theHubTokenOpensGatedRepositoriesAndStaysOutOfTheDatabase() {
+        const QString repo = QStringLiteral("test-owner/Gated-GGUF");
+        const QByteArray token = "hf_app_secret_4711";
+        server_->set_handler([&](const HttpRequest& request) {
+            const QString path = QUrl(QString::fromLatin1(request.target)).path();
+            HttpResponse r;
+            if (request.header("Authorization") != "Bearer " + token) {
+                r.status = 401;
+                r.body = "{\"error\":\"Access to this model is restricted.\"}";
+            } else if (path == QStringLiteral("/api/models/%1/tree/main").arg(repo)) {
+                r.header("Content-Type", "application/json");
+                r.body = QJsonDocument(QJsonArray{QJsonObject{{"type", "file"}, {"path", "gated-F32.gguf"},
+                                                              {"size", model_.size()}, {"oid", "c3"}}})
+                             .toJson();
+            } else {
+                r = serve_file(request, model_, kEtag);
+            }
+            return r;
+        });
+        Downloads& downloads = *app_->controller().downloads();
+        downloads.setCatalogUrl(server_->url(QString()).toString());
+        downloads.showRepoFiles(repo);
+        QTRY_VERIFY_WITH_TIMEOUT(!downloads.catalogBusy(), kWaitMs);
+        QVERIFY(downloads.catalogFiles().isEmpty());
+        QVERIFY2(downloads.catalogStatus().contains(QStringLiteral("gated: accept its terms on huggingface.co and add a token")),
+                 qPrintable(downloads.catalogStatus()));
+        QVERIFY(!downloads.hubTokenSet());
+
+        downloads.setHubToken(QString::fromLatin1(token));
+        QTRY_VERIFY_WITH_TIMEOUT(downloads.hubTokenSet(), kWaitMs);
+        downloads.showRepoFiles(repo);
+        QTRY_VERIFY_WITH_TIMEOUT(downloads.catalogFiles().size() == 1 &&
+                                     downloads.catalogFiles().at(0).toMap().value("fitState") == QStringLiteral("ready"),
+                                 kWaitMs);
+        QCOMPARE(server_->requests().last().header("Authorization"), "Bearer " + token);  // the header read
+
+        // In the secret store's file, not in the database (nor its journal).
+        const QDir data(data_->path());
+        QVERIFY(read_file(data.filePath(QStringLiteral("secrets.json"))).contains(token));
+        for (const QString& name : data.entryList({QStringLiteral("*.db*")}, QDir::Files))
+            QVERIFY2(!read_file(data.filePath(name)).contains(token), qPrintable(name));
+
+        open_app();
+        Downloads& again = *app_->controller().downloads();
+        QTRY_VERIFY_WITH_TIMEOUT(again.hubTokenSet(), kWaitMs);
+        const qsizetype before = server_->requests().size();
+        again.showRepoFiles(repo);
+        QTRY_VERIFY_WITH_TIMEOUT(!again.catalogBusy() && server_->requests().size() > before, kWaitMs);
+        QCOMPARE(again.catalogStatus(), QString());
+        QCOMPARE(server_->requests().at(before).header("Authorization"), "Bearer " + token);
+
+        again.setHubToken(QString());
+        QTRY_VERIFY_WITH_TIMEOUT(!again.hubTokenSet(), kWaitMs);
+        QVERIFY(!read_file(data.filePath(QStringLiteral("secrets.json"))).contains(token));
     }
 
     // A history from a newer version is opened read-only (S8): downloads are off and say why,

@@ -8,6 +8,7 @@
 #include <QtTest>
 
 #include "app_storage.h"
+#include "catalog_fit.h"
 #include "fit_estimate.h"
 #include "layer_map_model.h"
 #include "machine_memory.h"
@@ -151,6 +152,56 @@ private slots:
         const QVariantList pools = fit->pools();
         QCOMPARE(pools.size(), 1);
         QCOMPARE(pools[0].toMap().value(QStringLiteral("fits")).toBool(), false);
+    }
+
+    // The catalog's recommendation rule (catalog_fit.h): with 15% to spare, a GPU before RAM,
+    // then the largest need (the best quantization); nothing when nothing fits with headroom.
+    void catalogRecommendationRule() {
+        constexpr qint64 G = 1ll << 30;
+        const std::vector<MemoryPool> machine{{"RAM", false, 64 * G, 40 * G}, {"GPU", true, 24 * G, 20 * G}};
+        // 30 GiB fits RAM only; 17 GiB fits the GPU with headroom (19.55 <= 20); 18 GiB fits the
+        // GPU but not with headroom (20.7 > 20); 8 GiB fits the GPU easily.
+        const auto v = judge_catalog_files({30 * G, 17 * G, 18 * G, 8 * G, std::nullopt}, machine);
+        QCOMPARE(v.size(), 5u);
+        QVERIFY(!v[4]);
+        QCOMPARE(v[0]->kind, FitKind::Ram);
+        QVERIFY(v[0]->text.startsWith(QStringLiteral("Fits in RAM: needs 30.00 GiB")));
+        QCOMPARE(v[2]->kind, FitKind::Gpu);
+        QVERIFY(v[1]->recommended);  // the GPU wins over the larger RAM-only file
+        QVERIFY(!v[0]->recommended && !v[2]->recommended && !v[3]->recommended);
+
+        // No GPU fit with headroom: the largest RAM fit with headroom.
+        const auto ram = judge_catalog_files({30 * G, 36 * G, 35 * G}, machine);
+        QVERIFY(ram[0]->recommended);  // 36 * 1.15 and 35 * 1.15 are above 40
+        QVERIFY(!ram[1]->recommended && !ram[2]->recommended);
+
+        // Too big for this machine: said so, nothing recommended.
+        const auto big = judge_catalog_files({140 * G}, machine);
+        QCOMPARE(big[0]->kind, FitKind::TooBig);
+        QVERIFY(big[0]->text.startsWith(QStringLiteral("Too big: needs 140.00 GiB")));
+        QVERIFY(!big[0]->recommended);
+
+        // Split model names.
+        const auto part = split_part(QStringLiteral("Q4_K_M/model-Q4_K_M-00002-of-00003.gguf"));
+        QVERIFY(part);
+        QCOMPARE(part->stem, QStringLiteral("Q4_K_M/model-Q4_K_M"));
+        QCOMPARE(part->index, 2);
+        QCOMPARE(part->count, 3);
+        QVERIFY(!split_part(QStringLiteral("model-Q4_K_M.gguf")));
+        QVERIFY(!split_part(QStringLiteral("model-00004-of-00003.gguf")));
+
+        // Header facts survive the database round trip.
+        HeaderFacts f;
+        f.quantization = QStringLiteral("Q8_0");
+        f.need_bytes = 123456789012;
+        f.context = 4096;
+        f.split_parts = 3;
+        const auto back = HeaderFacts::from_json(f.to_json());
+        QVERIFY(back);
+        QCOMPARE(back->need_bytes, f.need_bytes);
+        QCOMPARE(back->split_parts, 3);
+        QCOMPARE(back->quantization, QStringLiteral("Q8_0"));
+        QVERIFY(!HeaderFacts::from_json("{\"quantization\":\"x\"}"));
     }
 
     void machineMemoryReadsMeminfoAndThisMachine() {

@@ -4,6 +4,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QTest>
 #include <memory>
 
@@ -189,6 +190,66 @@ private slots:
         QCOMPARE(server.requests().size(), requests_before + 1);
         const QByteArray range = server.requests().last().header("Range");
         QVERIFY2(range.startsWith("bytes=") && range.mid(6).chopped(1).toLongLong() >= left, range.constData());
+    }
+
+    // D11 variant: killed after the final rename but before the registration. The next start
+    // finds the file at its final path with the job's hash and registers it: no download, no
+    // duplicate. A different file at that path is not taken for the download.
+    void d11_killed_between_rename_and_registration() {
+        const TestModel model = make_model(1 << 20, 31);
+        FaultServer server([&](const HttpRequest& request) { return serve_file(request, model.data, kEtag); });
+        QVERIFY(server.listen());
+        QProcess child;
+        child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        child.start(QStringLiteral(DOWNLOAD_CHILD),
+                    {db_path(), models_, server.url(QStringLiteral("/r.gguf")).toString(), QStringLiteral("r.gguf"),
+                     QString::number(model.data.size()), model.sha256, QStringLiteral("kill-after-rename")});
+        QVERIFY(child.waitForStarted(5000));
+        // The event loop runs meanwhile: the server is in this process.
+        QTRY_VERIFY_WITH_TIMEOUT(child.state() == QProcess::NotRunning, 30000);
+        QCOMPARE(child.exitStatus(), QProcess::CrashExit);
+        const QString final_path = target(QStringLiteral("r.gguf"));
+        QCOMPARE(sha256_hex(read_file(final_path)), model.sha256);  // renamed into place ...
+        QVERIFY(!QFileInfo::exists(final_path + QStringLiteral(".part")));
+        tessera::storage::CatalogStore catalog(*db_);
+        auto registered = catalog.find_model_by_path(final_path.toStdString());
+        QVERIFY(registered && !registered->has_value());  // ... and not registered
+        auto jobs = catalog.live_downloads();
+        QVERIFY(jobs && jobs->size() == 1);
+        QCOMPARE(jobs->front().state, DownloadState::verifying);
+        const qint64 id = jobs->front().id;
+        const int requests_before = server.requests().size();
+
+        DownloadManager manager(*db_, models_, fast_settings());
+        QSignalSpy finished_spy(&manager, &DownloadManager::jobFinished);
+        manager.start();
+        QTRY_VERIFY_WITH_TIMEOUT(finished(manager, id), 20000);
+        QCOMPARE(manager.progress(id).state, DownloadState::done);
+        QCOMPARE(finished_spy.count(), 1);
+        QCOMPARE(server.requests().size(), requests_before);  // not downloaded again
+        auto models = catalog.models();
+        QVERIFY(models && models->size() == 1);  // registered once
+        QCOMPARE(QString::fromStdString(models->front().path), final_path);
+        QCOMPARE(QString::fromStdString(models->front().sha256.value_or("")), model.sha256);
+
+        // Another job whose final path holds a different file: refused, the file left alone.
+        const QByteArray other = make_model(4096, 32).data;
+        QVERIFY(write_file(target(QStringLiteral("s.gguf")), other));
+        tessera::storage::NewDownload row;
+        row.url = server.url(QStringLiteral("/r.gguf")).toString().toStdString();
+        row.target_path = target(QStringLiteral("s.gguf")).toStdString();
+        row.expected_size = model.data.size();
+        row.expected_sha256 = model.sha256.toStdString();
+        auto other_id = catalog.add_download(row);
+        QVERIFY(other_id.ok());
+        manager.start();
+        QTRY_VERIFY_WITH_TIMEOUT(finished(manager, *other_id), 20000);
+        const JobProgress refused = manager.progress(*other_id);
+        QCOMPARE(refused.state, DownloadState::failed);
+        QVERIFY2(refused.error.contains(QStringLiteral("is not this download")), qPrintable(refused.error));
+        QCOMPARE(read_file(target(QStringLiteral("s.gguf"))), other);
+        QCOMPARE(server.requests().size(), requests_before);
+        QCOMPARE(catalog.models()->size(), 1u);
     }
 
     // Closing the app mid-download saves the job as queued; the next start resumes it.

@@ -21,16 +21,20 @@ HttpResponse serve_file(const HttpRequest& request, const QByteArray& data, cons
         r.body = data;
         return r;
     }
-    const qint64 from = range.mid(6, range.indexOf('-') - 6).toLongLong();
+    const qint64 dash = range.indexOf('-');
+    const qint64 from = range.mid(6, dash - 6).toLongLong();
     if (from >= data.size()) {
         r.status = 416;
         r.header("Content-Range", "bytes */" + QByteArray::number(data.size()));
         return r;
     }
+    // "bytes=N-" to the end, or "bytes=N-M" (clipped to the file, as nginx does).
+    const QByteArray end_text = range.mid(dash + 1).trimmed();
+    const qint64 last = end_text.isEmpty() ? data.size() - 1 : std::min<qint64>(end_text.toLongLong(), data.size() - 1);
     r.status = 206;
-    r.header("Content-Range", "bytes " + QByteArray::number(from) + "-" + QByteArray::number(data.size() - 1) + "/" +
+    r.header("Content-Range", "bytes " + QByteArray::number(from) + "-" + QByteArray::number(last) + "/" +
                                   QByteArray::number(data.size()));
-    r.body = data.mid(from);
+    r.body = data.mid(from, last - from + 1);
     return r;
 }
 
@@ -116,6 +120,12 @@ bool FaultServer::listen_tls(const QString& certificate_pem, const QString& key_
 }
 
 quint16 FaultServer::port() const { return v4_ ? v4_->serverPort() : 0; }
+
+qint64 FaultServer::body_bytes_sent() const {
+    qint64 total = 0;
+    for (const auto& c : connections_) total += c->sent;
+    return total;
+}
 
 QUrl FaultServer::url(const QString& path, const QString& host) const {
     const bool tls = dynamic_cast<TlsServer*>(v4_.get()) != nullptr;

@@ -68,6 +68,8 @@ public:
     void set_handler(Handler handler) { handler_ = std::move(handler); }
     const QList<HttpRequest>& requests() const { return requests_; }
     QList<int> statuses() const { return statuses_; }
+    // Body bytes handed to the sockets so far, over all connections.
+    qint64 body_bytes_sent() const;
 
 private:
     struct Connection;

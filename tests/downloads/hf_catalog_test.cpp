@@ -22,6 +22,8 @@ namespace {
 const QString kData = QStringLiteral(TESSERA_SOURCE_DIR "/tests/data/hf_api/");
 const QString kTiny = QStringLiteral("tessera-test/Tiny-NAS-1B-GGUF");
 const QString kUltra = QStringLiteral("bartowski/nvidia_Llama-3_1-Nemotron-Ultra-253B-v1-GGUF");
+const QString kGated = QStringLiteral("tessera-test/Gated-NAS-GGUF");
+const QByteArray kToken = "hf_test_token";
 
 // The file tests/data/hf_api/README.md describes.
 QByteArray tiny_model() {
@@ -37,7 +39,19 @@ HttpResponse fake_hub(const HttpRequest& request, QList<QUrlQuery>* searches) {
     const QString path = url.path();
     HttpResponse r;
     r.header("Content-Type", "application/json; charset=utf-8");
-    if (path == QLatin1String("/api/models")) {
+    if (path.startsWith(QLatin1String("/api/models/") + kGated) || path.startsWith(QLatin1String("/") + kGated)) {
+        // A gated repository: 401 without the token; with it, Tiny's files, downloads redirected
+        // to a CDN on another host name (where the token must not go).
+        if (request.header("Authorization") != "Bearer " + kToken) {
+            r.status = 401;
+            r.body = "{\"error\":\"Access to model " + kGated.toUtf8() + " is restricted. You must have access to it.\"}";
+        } else if (path.endsWith(QLatin1String("/tree/main"))) {
+            r.body = read_file(kData + QStringLiteral("tree_tessera-test__Tiny-NAS-1B-GGUF.json"));
+        } else {
+            r.status = 302;
+            r.header("Location", "http://localhost:" + request.header("Host").split(':').value(1) + "/cdn/tiny.gguf");
+        }
+    } else if (path == QLatin1String("/api/models")) {
         searches->append(QUrlQuery(url.query()));
         r.body = read_file(kData + QStringLiteral("models_search.json"));
     } else if (path.startsWith(QLatin1String("/api/models/")) && path.endsWith(QLatin1String("/tree/main"))) {
@@ -48,6 +62,8 @@ HttpResponse fake_hub(const HttpRequest& request, QList<QUrlQuery>* searches) {
             r.status = 404;
             r.body = "{\"error\":\"Repository not found\"}";
         }
+    } else if (path == QLatin1String("/cdn/tiny.gguf")) {
+        r = serve_file(request, tiny_model(), "\"tiny-1\"");
     } else if (path.startsWith(QLatin1String("/") + kTiny + QLatin1String("/resolve/main/"))) {
         r = serve_file(request, tiny_model(), "\"tiny-1\"");
     } else {
@@ -167,6 +183,59 @@ private slots:
         QVERIFY(!unknown.error.isEmpty());
         QVERIFY(!unknown.from_cache);
         QVERIFY(unknown.models.isEmpty());
+    }
+
+    // A gated repository: without the token the catalog and the download say what to do; with
+    // it both work, the token going to the Hub only (dropped on the redirect to the CDN, D7).
+    void gated_repository_needs_a_token() {
+        QList<QUrlQuery> searches;
+        FaultServer hub([&](const HttpRequest& r) { return fake_hub(r, &searches); });
+        QVERIFY(hub.listen());
+        HfCatalog catalog(*db_, hub.url(QString()));
+        const FilesResult refused = files(catalog, kGated);
+        QVERIFY(refused.files.isEmpty());
+        QVERIFY2(refused.error.contains(QStringLiteral("gated")) && refused.error.contains(QStringLiteral("add a token")),
+                 qPrintable(refused.error));
+
+        catalog.set_token(kToken);
+        const FilesResult listed = files(catalog, kGated);
+        QVERIFY2(listed.error.isEmpty(), qPrintable(listed.error));
+        QCOMPARE(listed.files.size(), 4);
+        QCOMPARE(hub.requests().last().header("Authorization"), "Bearer " + kToken);
+
+        auto request = HfCatalog::download_request(listed.files[2]);
+        QVERIFY(std::holds_alternative<DownloadRequest>(request));
+        const QString models = dir_.filePath(QStringLiteral("models"));
+        {
+            // No token: the download fails with the gated message, nothing at the final path.
+            DownloadManager manager(*db_, models, fast_settings());
+            manager.set_hub(hub.url(QString()), {});
+            auto id = manager.enqueue(std::get<DownloadRequest>(request));
+            QVERIFY(std::holds_alternative<qint64>(id));
+            manager.start();
+            QTRY_VERIFY_WITH_TIMEOUT(finished(manager, std::get<qint64>(id)), 20000);
+            const JobProgress p = manager.progress(std::get<qint64>(id));
+            QCOMPARE(p.state, tessera::storage::DownloadState::failed);
+            QVERIFY2(p.error.contains(QStringLiteral("gated: accept its terms on huggingface.co and add a token")),
+                     qPrintable(p.error));
+            manager.cancel(std::get<qint64>(id));
+        }
+        const qsizetype before = hub.requests().size();
+        DownloadManager manager(*db_, models, fast_settings());
+        manager.set_hub(hub.url(QString()), "Bearer " + kToken);
+        auto id = manager.enqueue(std::get<DownloadRequest>(request));
+        QVERIFY(std::holds_alternative<qint64>(id));
+        manager.start();
+        QTRY_VERIFY_WITH_TIMEOUT(finished(manager, std::get<qint64>(id)), 20000);
+        QCOMPARE(manager.progress(std::get<qint64>(id)).state, tessera::storage::DownloadState::done);
+        QCOMPARE(read_file(models + QStringLiteral("/Tiny-NAS-1B-Q4_K_M.gguf")), tiny_model());
+        const QList<HttpRequest> sent = hub.requests().mid(before);
+        QCOMPARE(sent.size(), 2);
+        QVERIFY(sent[0].target.startsWith("/" + kGated.toUtf8() + "/resolve/main/"));
+        QCOMPARE(sent[0].header("Authorization"), "Bearer " + kToken);
+        QCOMPARE(sent[1].target, QByteArray("/cdn/tiny.gguf"));
+        QVERIFY(sent[1].header("Host").startsWith("localhost:"));
+        QVERIFY(sent[1].header("Authorization").isEmpty());  // another host: the token stays home
     }
 
     void refuses_bad_repo_names() {

@@ -96,5 +96,25 @@ Item {
             tryCompare(list, "count", 0, 30000)
             verify(testController.models.rowOfPath(path) >= 0)  // the model stays installed
         }
+
+        // The Hugging Face token: saved from the catalog panel (the test app keeps secrets in a
+        // file), said where it is kept, and removed with the same button.
+        function test_theHubTokenIsSavedAndRemoved() {
+            const page = createTemporaryObject(pageComponent, root)
+            const field = findChild(page, "hubTokenField")
+            const button = findChild(page, "hubTokenSaveButton")
+            const location = findChild(page, "hubTokenLocation")
+            verify(!button.enabled)
+            field.text = "hf_quick_test_token"
+            compare(button.text, "Save")
+            mouseClick(button)
+            tryVerify(() => location.visible, 30000)
+            compare(field.text, "")
+            verify(location.text.indexOf("secrets.json") >= 0, location.text)
+            compare(button.text, "Remove")
+            mouseClick(button)
+            tryVerify(() => !location.visible, 30000)
+            verify(!testController.downloads.hubTokenSet)
+        }
     }
 }
