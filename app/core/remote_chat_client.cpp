@@ -191,13 +191,13 @@ void RemoteChatClient::abortWith(QString reason) {
 void RemoteChatClient::onTimeout() {
     if (!active_) return;
     const bool waiting_for_first_byte = !active_->got_bytes;
-    const int seconds = (waiting_for_first_byte ? active_->endpoint.first_byte_timeout_ms
-                                                : active_->endpoint.idle_timeout_ms) / 1000;
+    const double seconds = (waiting_for_first_byte ? active_->endpoint.first_byte_timeout_ms
+                                                   : active_->endpoint.idle_timeout_ms) / 1000.0;
     abortWith(waiting_for_first_byte
-                  ? tr("The server did not answer within %n second(s): it may be overloaded, or the address may be "
-                       "wrong. The time limits are in the server's settings.", nullptr, std::max(seconds, 1))
-                  : tr("The server went silent for more than %n second(s) in the middle of the reply. The time "
-                       "limits are in the server's settings.", nullptr, std::max(seconds, 1)));
+                  ? tr("The server did not answer within %1 s: it may be overloaded, or the address may be wrong. "
+                       "The time limits are in the server's settings.").arg(seconds)
+                  : tr("The server went silent for more than %1 s in the middle of the reply. The time limits are "
+                       "in the server's settings.").arg(seconds));
 }
 
 GenerationStats RemoteChatClient::stats() const {
@@ -220,7 +220,8 @@ void RemoteChatClient::onFinished() {
     int status = 0;
     if (reply) {
         status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        if (const QByteArray rest = reply->readAll(); !rest.isEmpty()) {
+        // After abort() the reply is closed: nothing more to read.
+        if (const QByteArray rest = reply->isOpen() ? reply->readAll() : QByteArray(); !rest.isEmpty()) {
             if (status >= 300 || !is_event_stream(*reply))
                 a.body.append(rest.left(kMaxErrorBody - a.body.size()));
             else

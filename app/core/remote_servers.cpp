@@ -139,7 +139,7 @@ void RemoteServers::onTestFinished() {
     test_timer_.stop();
     test_reply_ = nullptr;
     reply->deleteLater();
-    const QByteArray body = reply->read(kMaxModelListBytes);
+    const QByteArray body = reply->isOpen() ? reply->read(kMaxModelListBytes) : QByteArray();  // closed when aborted
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (test_timed_out_) {
         endTest(false, tr("The server at %1 did not answer in time.").arg(reply->url().authority()));
