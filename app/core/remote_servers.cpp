@@ -160,11 +160,12 @@ void RemoteServers::onTestFinished() {
         endTest(false, tr("The server answered but serves no models."));
         return;
     }
-    endTest(true, tr("Connected: %n model(s).", nullptr, static_cast<int>(models->size())), *models);
+    endTest(true, models->size() == 1 ? tr("Connected: 1 model.") : tr("Connected: %1 models.").arg(models->size()),
+            *models);
 }
 
 void RemoteServers::endTest(bool passed, QString message, QStringList models) {
-    if (!passed) qCInfo(lcRemote) << "connection test:" << message;
+    if (!passed && !message.isEmpty()) qCInfo(lcRemote) << "connection test:" << message;
     test_passed_ = passed;
     test_message_ = std::move(message);
     test_models_ = std::move(models);
