@@ -67,6 +67,7 @@ ChatController::ChatController(AppStorage& storage, EngineThread& engine, QObjec
     connect(&engine_, &EngineThread::replyFailed, this, &ChatController::onReplyFailed);
     connect(&engine_, &EngineThread::replyInterrupted, this, &ChatController::onReplyInterrupted);
     connect(&remote_servers_, &RemoteServers::serversChanged, &models_, &ModelCatalogModel::refresh);
+    connect(&remote_servers_, &RemoteServers::serversChanged, this, &ChatController::followRemoteServer);
     connect(&conversations_, &ConversationListModel::errorOccurred, this, &ChatController::setError);
     connect(&models_, &ModelCatalogModel::errorOccurred, this, &ChatController::setError);
     connect(&downloads_, &Downloads::modelRegistered, &models_, &ModelCatalogModel::refresh);
@@ -108,6 +109,18 @@ bool ChatController::loadModel(const QString& path) {
     }
     engine_.useRemote(*endpoint);
     return true;
+}
+
+void ChatController::followRemoteServer() {
+    const auto& current = engine_.remoteEndpoint();
+    if (!current) return;
+    const auto server = remote_servers_.server(current->server_id);
+    if (!server) {
+        engine_.forgetRemote(tr("The server of %1 was removed: choose another model.").arg(current->model_id));
+        return;
+    }
+    // An edited server (address, key, time limits) applies from the next reply on.
+    if (auto endpoint = remote_servers_.endpoint(current->server_id, current->model_id)) engine_.useRemote(*endpoint);
 }
 
 void ChatController::setGenerationSettings(const GenerationSettings& settings, bool random_seed) {

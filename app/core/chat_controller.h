@@ -149,6 +149,8 @@ private:
     // A remote reply cut off after it began: kept as interrupted, with the reason shown.
     void onReplyInterrupted(quint64 id, const GenerationStats& stats, const QString& reason);
     void finishReply(const GenerationStats& stats, qint64 context_used, bool interrupted);
+    // The remote model in use follows its server's edits, and is let go when it is removed.
+    void followRemoteServer();
     void showPendingText();
     void endReply();
     // S4: a finished reply whose final write failed with a passing error (disk full, busy)

@@ -82,6 +82,15 @@ void EngineThread::useRemote(const RemoteEndpoint& endpoint) {
     setState(State::Ready);
 }
 
+void EngineThread::forgetRemote(const QString& reason) {
+    remote_endpoint_.reset();
+    model_name_.clear();
+    model_path_.clear();
+    offered_model_.clear();
+    device_ = settings_.device == QLatin1String("auto") ? QStringLiteral("CPU") : settings_.device;
+    setState(State::NoModel, reason);
+}
+
 void EngineThread::stop(quint64 id) {
     worker_->requestStop(id);
     QMetaObject::invokeMethod(remote_client_, [c = remote_client_, id] { c->stop(id); }, Qt::QueuedConnection);

@@ -55,6 +55,9 @@ public:
     // Replies come from this remote model from now on (ready at once: the server is asked
     // when a reply is wanted). A later load() goes back to local files.
     void useRemote(const RemoteEndpoint& endpoint);
+    // The remote model's server was removed: no model, with the reason shown.
+    void forgetRemote(const QString& reason);
+    const std::optional<RemoteEndpoint>& remoteEndpoint() const { return remote_endpoint_; }
     // Shows `path` as loadable, with the reason it was not loaded, without loading it.
     void offer(const QString& path, const QString& reason);
     Q_INVOKABLE void loadOffered() { load(QString(offered_model_)); }  // a copy: load() clears it

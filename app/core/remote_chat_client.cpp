@@ -24,6 +24,7 @@ struct RemoteChatClient::Active {
     qint64 pieces = 0;
     std::optional<qint64> prompt_tokens, completion_tokens;  // from usage, when sent
     FinishReason finish = FinishReason::kEndOfGeneration;
+    bool in_reasoning = false;  // a <think> section was opened for reasoning_content
     bool got_bytes = false;  // the first byte of the body came: the idle limit applies
     bool done = false;     // [DONE] seen
     bool stopped = false;  // stop() asked for it
@@ -169,7 +170,23 @@ void RemoteChatClient::handleEvent(const QByteArray& data) {
     const QJsonArray choices = chunk.value(QLatin1String("choices")).toArray();
     if (choices.isEmpty()) return;
     const QJsonObject choice = choices.first().toObject();
-    const QString piece = choice.value(QLatin1String("delta")).toObject().value(QLatin1String("content")).toString();
+    const QJsonObject delta = choice.value(QLatin1String("delta")).toObject();
+    // Servers with a reasoning parser (vLLM, SGLang) send the thinking apart from the answer;
+    // it is kept the way local models write it, inside <think>...</think>.
+    QString reasoning = delta.value(QLatin1String("reasoning_content")).toString();
+    if (reasoning.isEmpty()) reasoning = delta.value(QLatin1String("reasoning")).toString();
+    const QString content = delta.value(QLatin1String("content")).toString();
+    QString piece;
+    if (!reasoning.isEmpty()) {
+        if (!active_->in_reasoning) piece += QStringLiteral("<think>");
+        active_->in_reasoning = true;
+        piece += reasoning;
+    }
+    if (!content.isEmpty() && active_->in_reasoning) {
+        piece += QStringLiteral("</think>\n");
+        active_->in_reasoning = false;
+    }
+    piece += content;
     if (!piece.isEmpty()) {
         const qint64 now = active_->since_sent.elapsed();
         if (active_->first_piece_ms < 0) active_->first_piece_ms = now;

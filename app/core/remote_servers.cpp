@@ -257,6 +257,12 @@ bool RemoteServers::remove(qint64 serverId) {
     return true;
 }
 
+std::optional<storage::RemoteServer> RemoteServers::server(qint64 server_id) const {
+    for (const auto& r : rows_)
+        if (r.id == server_id) return r;
+    return std::nullopt;
+}
+
 std::optional<RemoteEndpoint> RemoteServers::endpoint(qint64 server_id, const QString& model_id) {
     auto r = store_.server(server_id);
     if (!r) {

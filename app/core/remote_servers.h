@@ -82,6 +82,8 @@ public:
     Q_INVOKABLE void clearError();
     Q_INVOKABLE void refresh();
 
+    // The saved server with this id; nullopt when there is none.
+    std::optional<storage::RemoteServer> server(qint64 server_id) const;
     // What the chat needs to reach one of its models; nullopt (errorText) when it is gone.
     std::optional<RemoteEndpoint> endpoint(qint64 server_id, const QString& model_id);
 

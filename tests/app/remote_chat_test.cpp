@@ -3,6 +3,7 @@
 // chatted with through the ChatController, stopped, killed mid-stream), and the fault server
 // of tests/downloads plays the servers that misbehave (silent, slow, 429/5xx, garbage).
 #include <QFile>
+#include <QProcess>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -281,6 +282,20 @@ private slots:
         QCOMPARE(siblings->size(), size_t{2});
         QCOMPARE(QString::fromStdString(siblings->back().content), expected);  // greedy: the same again
         QCOMPARE(siblings->back().state, storage::MessageState::complete);
+
+        // Editing the question branches: a sibling question with its own remote reply.
+        const std::int64_t question = path->front().id;
+        QVERIFY(c.editMessage(question, QStringLiteral("I ")));
+        QVERIFY(app_->wait_for_reply());
+        auto questions = app_->storage().conversations().siblings(question);
+        QVERIFY(questions.ok());
+        QCOMPARE(questions->size(), size_t{2});
+        auto edited = app_->storage().conversations().current_path(c.conversationId());
+        QVERIFY(edited.ok());
+        QCOMPARE(edited->size(), size_t{2});
+        QCOMPARE(edited->front().content, std::string("I "));
+        QCOMPARE(edited->back().state, storage::MessageState::complete);
+        QVERIFY(!edited->back().content.empty());
     }
 
     // Stop in the middle of a reply: the text so far is kept, marked interrupted.
@@ -453,16 +468,17 @@ private slots:
     // idle limit, the whole reply far beyond it.
     void slowButAliveServerCompletes() {
         QStringList words;
-        for (int i = 0; i < 12; ++i) words << QStringLiteral("w%1 ").arg(i);
+        for (int i = 0; i < 16; ++i) words << QStringLiteral("w%1 ").arg(i);
         const QByteArray body = sse_reply(words);
         FaultServer fault([&](const HttpRequest&) {
             HttpResponse r = event_stream(body);
             r.chunk_bytes = 40;
-            r.chunk_interval_ms = 150;  // about 4 s in all, an event every ~0.4 s
+            r.chunk_interval_ms = 150;  // about 7 s in all; a few bytes every 0.15 s
             return r;
         });
         QVERIFY(fault.listen());
-        useRemote(fault.url(QString()).toString(), kToken, QStringLiteral("m"), 2, 2);
+        QVERIFY(body.size() / 40 * 150 > 5000);  // the whole reply lasts longer than the limits
+        useRemote(fault.url(QString()).toString(), kToken, QStringLiteral("m"), 5, 5);
         auto& c = app_->controller();
         QVERIFY(app_->send_and_wait(QStringLiteral("hello")));
         QVERIFY2(c.errorText().isEmpty(), qPrintable(c.errorText()));
@@ -470,9 +486,77 @@ private slots:
         QCOMPARE(last_row(c.messages(), MessageListModel::StateRole).toString(), QStringLiteral("complete"));
         auto path = app_->storage().conversations().current_path(c.conversationId());
         QVERIFY(path.ok());
-        QCOMPARE(path->back().stats.completion_tokens.value_or(0), std::int64_t{12});  // from the usage event
+        QCOMPARE(path->back().stats.completion_tokens.value_or(0), std::int64_t{16});  // from the usage event
         QCOMPARE(path->back().stats.prompt_tokens.value_or(0), std::int64_t{7});
         QVERIFY(path->back().stats.tokens_per_second.value_or(0) > 0);
+    }
+
+    // A reasoning parser's reasoning_content (vLLM) is kept as local models write it: the
+    // message shows it as its reasoning, apart from the answer.
+    void reasoningContentIsKeptAsReasoning() {
+        QByteArray body;
+        for (const char* part : {"Let me ", "think."})
+            body += QByteArray("data: {\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":\"") + part + "\"}}]}\n\n";
+        body += sse_reply({QStringLiteral("The answer.")});
+        FaultServer fault([&](const HttpRequest&) { return event_stream(body); });
+        QVERIFY(fault.listen());
+        useRemote(fault.url(QString()).toString(), kToken, QStringLiteral("nemotron-ultra"));
+        auto& c = app_->controller();
+        QVERIFY(app_->send_and_wait(QStringLiteral("hello")));
+        QVERIFY2(c.errorText().isEmpty(), qPrintable(c.errorText()));
+        QCOMPARE(last_row(c.messages(), MessageListModel::ReasoningRole).toString(), QStringLiteral("Let me think."));
+        QCOMPARE(last_row(c.messages(), MessageListModel::AnswerRole).toString().trimmed(), QStringLiteral("The answer."));
+        const qint64 conversation = c.conversationId();
+        c.newChat();
+        c.openConversation(conversation);  // read back from the history, not from the streamed rows
+        QCOMPARE(last_row(c.messages(), MessageListModel::ReasoningRole).toString(), QStringLiteral("Let me think."));
+    }
+
+    // The model in use follows its server: edited, the next reply uses the new settings;
+    // removed, the model is let go with a message.
+    void theModelInUseFollowsItsServer() {
+        auto& c = app_->controller();
+        const qint64 id = c.remoteServers()->save(0, QStringLiteral("box"), QStringLiteral("https://box.example"), QString(),
+                                                  false, false, 60, 30, {QStringLiteral("m")});
+        QVERIFY(id > 0);
+        QVERIFY(c.loadModel(remote_model_uri(id, QStringLiteral("m"))));
+        QCOMPARE(c.engine()->device(), QStringLiteral("Remote: box"));
+        QVERIFY(c.remoteServers()->save(id, QStringLiteral("box"), QStringLiteral("https://box2.example"), QString(), false,
+                                        false, 60, 7, {QStringLiteral("m")}) == id);
+        QVERIFY(c.engine()->remoteEndpoint().has_value());
+        QCOMPARE(c.engine()->remoteEndpoint()->idle_timeout_ms, 7000);
+        QCOMPARE(c.engine()->remoteEndpoint()->base.host(), QStringLiteral("box2.example"));
+        QVERIFY(c.remoteServers()->remove(id));
+        QCOMPARE(c.engine()->remote(), false);
+        QCOMPARE(c.engine()->state(), EngineThread::State::NoModel);
+        QVERIFY(c.engine()->errorText().contains(QLatin1String("removed")));
+        QVERIFY(!c.send(QStringLiteral("hello")));  // refused with "No model is loaded", nothing stored
+    }
+
+    // TLS is verified: a self-signed certificate is refused, with nothing sent over it.
+    void tlsCertificateIsVerified() {
+        const QString cert = dir_.filePath(QStringLiteral("cert.pem")), key = dir_.filePath(QStringLiteral("key.pem"));
+        QProcess openssl;
+        openssl.setProcessChannelMode(QProcess::MergedChannels);
+        openssl.start(QStringLiteral("openssl"),
+                      {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("rsa:2048"),
+                       QStringLiteral("-nodes"), QStringLiteral("-keyout"), key, QStringLiteral("-out"), cert,
+                       QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1"),
+                       QStringLiteral("-addext"), QStringLiteral("subjectAltName=IP:127.0.0.1")});
+        QVERIFY2(openssl.waitForFinished(30000) && openssl.exitCode() == 0,
+                 "openssl could not make a test certificate (apt-get install openssl)");
+        FaultServer tls([](const HttpRequest&) { return event_stream(sse_reply({QStringLiteral("secret")})); });
+        QVERIFY(tls.listen_tls(cert, key));
+        const QString url = tls.url(QString()).toString();
+        QVERIFY(url.startsWith(QLatin1String("https://")));
+        RemoteServers& servers = *app_->controller().remoteServers();
+        QVERIFY(!test(servers, url, kToken));
+        QVERIFY2(servers.testMessage().contains(QLatin1String("could not be verified")), qPrintable(servers.testMessage()));
+        useRemote(url, kToken, QStringLiteral("m"));
+        auto& c = app_->controller();
+        QVERIFY(app_->send_and_wait(QStringLiteral("hello")));
+        QVERIFY2(c.errorText().contains(QLatin1String("could not be verified")), qPrintable(c.errorText()));
+        QCOMPARE(tls.requests().size(), 0);  // the key never went over the unverified connection
     }
 
 private:
