@@ -3,10 +3,74 @@
 #include <QDeadlineTimer>
 #include <QFileInfo>
 #include <QRegularExpression>
+#include <QSignalSpy>
 
 #include "app_fixture.h"
+#include "remote_endpoint.h"
 
 namespace tessera::app::testing {
+
+bool use_remote(ChatController& controller, const QString& url, const QString& key, const QString& model,
+                int first_byte_s, int idle_s) {
+    const qint64 id = controller.remoteServers()->save(0, QStringLiteral("test server"), url, key, false, false,
+                                                       first_byte_s, idle_s, {model});
+    if (id <= 0) {
+        qWarning("the server was not saved: %s", qPrintable(controller.remoteServers()->errorText()));
+        return false;
+    }
+    const int row = controller.models()->rowOfPath(remote_model_uri(id, model));
+    if (row < 0) {
+        qWarning("the server's model is not in the picker's list");
+        return false;
+    }
+    return controller.loadModel(controller.models()->use(row));
+}
+
+bool run_connection_test(RemoteServers& servers, const QString& url, const QString& key, int timeout_s) {
+    QSignalSpy changed(&servers, &RemoteServers::testChanged);
+    servers.testConnection(url, key, false, 0, timeout_s);
+    while (servers.testing())
+        if (!changed.wait(kWaitMs)) return false;
+    return servers.testPassed();
+}
+
+QString closed_port_url() {
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress::LocalHost, 0)) return {};
+    const quint16 port = probe.serverPort();
+    probe.close();
+    return QStringLiteral("http://127.0.0.1:%1").arg(port);
+}
+
+QVariant last_row(MessageListModel* model, int role) { return model->data(model->index(model->rowCount() - 1), role); }
+
+QByteArray sse_reply(const QStringList& pieces, bool done) {
+    QByteArray body;
+    for (const QString& piece : pieces)
+        body += "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + piece.toUtf8() +
+                "\"},\"finish_reason\":null}]}\n\n";
+    if (!done) return body;
+    body += "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n";
+    body += "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":" +
+            QByteArray::number(pieces.size()) + ",\"total_tokens\":" + QByteArray::number(7 + pieces.size()) + "}}\n\n";
+    body += "data: [DONE]\n\n";
+    return body;
+}
+
+downloads::testing::HttpResponse event_stream(QByteArray body) {
+    downloads::testing::HttpResponse r;
+    r.header("Content-Type", "text/event-stream");
+    r.body = std::move(body);
+    return r;
+}
+
+downloads::testing::HttpResponse json_answer(int status, QByteArray body) {
+    downloads::testing::HttpResponse r;
+    r.status = status;
+    r.header("Content-Type", "application/json");
+    r.body = std::move(body);
+    return r;
+}
 
 CliServer::~CliServer() { kill(); }
 

@@ -1,4 +1,5 @@
-// Servers for the remote-model tests, all on loopback:
+// Servers and helpers for the remote-model tests (remote_chat_test, remote_faults_test), all
+// on loopback:
 //   CliServer: `tessera-cli serve` on the bundled model in a child process (the remote server,
 //     as a user would run one), killed with SIGKILL when a test says so.
 //   SlowRelay: a TCP relay in front of it that hands the server's answer on a few bytes at a
@@ -8,6 +9,7 @@
 
 #include <QByteArray>
 #include <QProcess>
+#include <QStringList>
 #include <QString>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -15,7 +17,31 @@
 #include <memory>
 #include <vector>
 
+#include "chat_controller.h"
+#include "fault_server.h"
+
 namespace tessera::app::testing {
+
+inline const QString kToken = QStringLiteral("remote-test-token-0123456789");  // tessera-cli wants 16+
+inline constexpr int kWaitMs = 120000;  // a bound for something stuck, not a performance limit
+
+// Saves a server with this address and key, and chooses its model in the picker; false
+// (with a warning saying why) when either was refused.
+bool use_remote(ChatController& controller, const QString& url, const QString& key, const QString& model,
+                int first_byte_s = 60, int idle_s = 30);
+// Runs the models page's connection test to its end: whether it passed (its message says
+// why not).
+bool run_connection_test(RemoteServers& servers, const QString& url, const QString& key, int timeout_s = 60);
+// An address where nothing listens (a port that was free a moment ago).
+QString closed_port_url();
+// The last row of the shown conversation.
+QVariant last_row(MessageListModel* model, int role);
+
+// An SSE body of chat chunks, one per piece; then, when done, finish, usage (7 prompt
+// tokens, one per piece) and [DONE].
+QByteArray sse_reply(const QStringList& pieces, bool done = true);
+downloads::testing::HttpResponse event_stream(QByteArray body);
+downloads::testing::HttpResponse json_answer(int status, QByteArray body);
 
 class CliServer {
 public:
