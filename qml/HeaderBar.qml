@@ -43,19 +43,20 @@ ToolBar {
             ToolTip.visible: hovered
             ToolTip.text: qsTr("Device, threads, context, theme, font size, data folder, backup and export")
         }
-        // The model picker: every model the app knows, most recently used first.
+        // The model picker: every model the app knows, most recently used first, then the
+        // models of remote servers (labelled with their server and "remote").
         ComboBox {
             id: picker
             objectName: "modelPicker"
             model: bar.controller.models
-            textRole: "name"
+            textRole: "label"
             displayText: currentIndex >= 0 ? currentText : bar.engine.modelName !== "" ? bar.engine.modelName : qsTr("No model")
             enabled: !bar.controller.generating && bar.engine.state !== Engine.Loading && count > 0
             Layout.preferredWidth: 260
             Layout.preferredHeight: 30
             onActivated: (row) => {
                 const path = bar.controller.models.use(row)
-                if (path !== "") bar.engine.load(path)
+                if (path !== "") bar.controller.loadModel(path)
             }
             Accessible.name: qsTr("Model: %1").arg(displayText)
             // Follows the engine (a load from elsewhere) and the list's reordering after a use.

@@ -4,9 +4,9 @@ import QtQuick.Dialogs
 import QtQuick.Layouts
 import Tessera.Core
 
-// The models page: the installed models on the left, with import below them; the chosen
-// model's details in the middle (facts, layer map, will it fit), with load and delete; the
-// downloads and the Hugging Face catalog on the right.
+// The models page: the installed models on the left, with the remote servers and import below
+// them; the chosen model's details in the middle (facts, layer map, will it fit), with load
+// and delete; the downloads and the Hugging Face catalog on the right.
 Rectangle {
     id: page
     required property ChatController controller
@@ -65,7 +65,7 @@ Rectangle {
                     Layout.fillWidth: true
                     Layout.fillHeight: true
                     clip: true
-                    model: page.models
+                    model: page.models.localModels  // remote models are listed under their server
                     spacing: 2
                     currentIndex: 0
                     keyNavigationEnabled: true
@@ -136,6 +136,14 @@ Rectangle {
                         text: qsTr("No models yet: import a GGUF file below.")
                         color: Theme.mutedText
                     }
+                }
+
+                Rectangle { Layout.fillWidth: true; implicitHeight: 1; color: Theme.border }
+                RemoteServersPanel {
+                    objectName: "remoteServersPanel"
+                    Layout.fillWidth: true
+                    servers: page.controller.remoteServers
+                    onEditRequested: (server) => addServerDialog.openFor(server)
                 }
 
                 // Import a file or folder: copied into the models folder, or used where it is.
@@ -421,6 +429,12 @@ Rectangle {
                 machine: machineMemory
             }
         }
+    }
+
+    AddServerDialog {
+        id: addServerDialog
+        objectName: "addServerDialog"
+        servers: page.controller.remoteServers
     }
 
     // The pickers only fill in the path: what to do with it is chosen below it.

@@ -143,6 +143,20 @@ CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
     INSERT INTO messages_fts(rowid, content) VALUES (new.id, tessera_index_text(new.content));
 END;
 )sql"},
+    {6, "remote OpenAI-compatible servers", R"sql(
+-- A server's API key is never here: it is in the secret store under "remote-server/<id>";
+-- has_key only says whether one was given.
+CREATE TABLE remote_servers (
+    id                    INTEGER PRIMARY KEY,
+    name                  TEXT NOT NULL,
+    base_url              TEXT NOT NULL,
+    has_key               INTEGER NOT NULL DEFAULT 0 CHECK (has_key IN (0, 1)),
+    models                TEXT NOT NULL DEFAULT '',  -- the model ids it served when last asked, one a line
+    first_byte_timeout_ms INTEGER NOT NULL,
+    idle_timeout_ms       INTEGER NOT NULL,
+    added_at              INTEGER NOT NULL
+);
+)sql"},
 };
 
 }  // namespace

@@ -55,6 +55,7 @@ ChatController::ChatController(AppStorage& storage, EngineThread& engine, QObjec
       downloads_(QString::fromStdString(storage.db().path().string()), library_.modelsFolder(), {},
                  storage.report().read_only ? QString::fromStdString(storage.report().read_only_reason) : QString(), this),
       local_server_(app_settings_, engine_, this),
+      remote_servers_(storage.db(), storage.data_dir(), this),
       settings_(default_settings()) {
     engine_.setEngineSettings(app_settings_.engineSettings());
     connect(&app_settings_, &AppSettings::engineSettingsChanged, this,
@@ -67,6 +68,9 @@ ChatController::ChatController(AppStorage& storage, EngineThread& engine, QObjec
     connect(&engine_, &EngineThread::textPiece, this, &ChatController::onTextPiece);
     connect(&engine_, &EngineThread::replyFinished, this, &ChatController::onReplyFinished);
     connect(&engine_, &EngineThread::replyFailed, this, &ChatController::onReplyFailed);
+    connect(&engine_, &EngineThread::replyInterrupted, this, &ChatController::onReplyInterrupted);
+    connect(&remote_servers_, &RemoteServers::serversChanged, &models_, &ModelCatalogModel::refresh);
+    connect(&remote_servers_, &RemoteServers::serversChanged, this, &ChatController::followRemoteServer);
     connect(&conversations_, &ConversationListModel::errorOccurred, this, &ChatController::setError);
     connect(&models_, &ModelCatalogModel::errorOccurred, this, &ChatController::setError);
     connect(&downloads_, &Downloads::modelRegistered, &models_, &ModelCatalogModel::refresh);
@@ -92,8 +96,34 @@ bool ChatController::reloadModel() {
         setError(tr("No model to reload: choose one in the header."));
         return false;
     }
-    engine_.load(engine_.modelPath());
+    return loadModel(engine_.modelPath());
+}
+
+bool ChatController::loadModel(const QString& path) {
+    const auto remote = parse_remote_model_uri(path);
+    if (!remote) {
+        engine_.load(path);
+        return true;
+    }
+    auto endpoint = remote_servers_.endpoint(remote->server_id, remote->model_id);
+    if (!endpoint) {
+        setError(remote_servers_.errorText());
+        return false;
+    }
+    engine_.useRemote(*endpoint);
     return true;
+}
+
+void ChatController::followRemoteServer() {
+    const auto& current = engine_.remoteEndpoint();
+    if (!current) return;
+    const auto server = remote_servers_.server(current->server_id);
+    if (!server) {
+        engine_.forgetRemote(tr("The server of %1 was removed: choose another model.").arg(current->model_id));
+        return;
+    }
+    // An edited server (address, key, time limits) applies from the next reply on.
+    if (auto endpoint = remote_servers_.endpoint(current->server_id, current->model_id)) engine_.useRemote(*endpoint);
 }
 
 void ChatController::setGenerationSettings(const GenerationSettings& settings, bool random_seed) {
@@ -407,15 +437,24 @@ void ChatController::showPendingText() {
 
 void ChatController::onReplyFinished(quint64 id, const GenerationStats& stats, qint64 context_used) {
     if (!reply_ || id != reply_->request_id) return;
+    finishReply(stats, context_used, stats.finish == FinishReason::kCancelled);
+}
+
+void ChatController::onReplyInterrupted(quint64 id, const GenerationStats& stats, const QString& reason) {
+    if (!reply_ || id != reply_->request_id) return;
+    finishReply(stats, stats.prompt_tokens + stats.generated_tokens, true);
+    setError(reason);
+}
+
+void ChatController::finishReply(const GenerationStats& stats, qint64 context_used, bool interrupted) {
     showPendingText();
-    const bool stopped = stats.finish == FinishReason::kCancelled;
     const storage::MessageStats message_stats = to_message_stats(stats);
     const std::int64_t message_id = reply_->row.message_id();
-    auto saved = stopped ? reply_->row.stop(message_stats) : reply_->row.finish(message_stats);
+    auto saved = interrupted ? reply_->row.stop(message_stats) : reply_->row.finish(message_stats);
     const bool kept = keepUnsaved(saved);
     if (!kept) check(saved, tr("saving the reply"));
     if (reply_->conversation_id == conversation_id_)
-        messages_.finishLast(stopped ? storage::MessageState::interrupted : storage::MessageState::complete,
+        messages_.finishLast(interrupted ? storage::MessageState::interrupted : storage::MessageState::complete,
                              message_stats);
     tokens_per_second_ = stats.decode_tokens_per_second();
     context_used_ = context_used;

@@ -29,6 +29,7 @@
 #include "message_list_model.h"
 #include "model_catalog_model.h"
 #include "model_library.h"
+#include "remote_servers.h"
 #include "storage/streaming.h"
 
 namespace tessera::app {
@@ -51,6 +52,9 @@ class ChatController : public QObject {
     Q_PROPERTY(tessera::app::Downloads* downloads READ downloads CONSTANT)
     // The local OpenAI-compatible server on the loaded model (the settings page turns it on).
     Q_PROPERTY(tessera::app::LocalServer* localServer READ localServer CONSTANT)
+    // Remote OpenAI-compatible servers (the models page's Servers section); their models
+    // are in `models` too, for the picker.
+    Q_PROPERTY(tessera::app::RemoteServers* remoteServers READ remoteServers CONSTANT)
     Q_PROPERTY(qint64 conversationId READ conversationId NOTIFY conversationChanged)
     Q_PROPERTY(bool generating READ generating NOTIFY generatingChanged)
     Q_PROPERTY(double tokensPerSecond READ tokensPerSecond NOTIFY statsChanged)
@@ -77,6 +81,7 @@ public:
     DataActions* dataActions() { return &data_actions_; }
     Downloads* downloads() { return &downloads_; }
     LocalServer* localServer() { return &local_server_; }
+    RemoteServers* remoteServers() { return &remote_servers_; }
     qint64 conversationId() const { return conversation_id_; }
     bool generating() const { return reply_.has_value(); }
     double tokensPerSecond() const { return tokens_per_second_; }
@@ -115,6 +120,10 @@ public:
     // Loads the model again with the current engine settings (device, threads, offload,
     // context); the history is untouched. Refused (false, errorText) while a reply streams.
     Q_INVOKABLE bool reloadModel();
+    // Loads the model at `path` from the picker: a file, or a remote model
+    // ("remote:<server id>/<model id>", ModelCatalogModel). False with errorText when the
+    // remote server is gone.
+    Q_INVOKABLE bool loadModel(const QString& path);
     // The answer of the last reply shown (Ctrl+Shift+C copies it); empty when there is none.
     Q_INVOKABLE QString lastReplyText() const;
 
@@ -150,6 +159,11 @@ private:
     void onTextPiece(quint64 id, const QString& piece);
     void onReplyFinished(quint64 id, const GenerationStats& stats, qint64 context_used);
     void onReplyFailed(quint64 id, const QString& error);
+    // A remote reply cut off after it began: kept as interrupted, with the reason shown.
+    void onReplyInterrupted(quint64 id, const GenerationStats& stats, const QString& reason);
+    void finishReply(const GenerationStats& stats, qint64 context_used, bool interrupted);
+    // The remote model in use follows its server's edits, and is let go when it is removed.
+    void followRemoteServer();
     void showPendingText();
     void endReply();
     // S4: a finished reply whose final write failed with a passing error (disk full, busy)
@@ -172,6 +186,7 @@ private:
     DataActions data_actions_;
     Downloads downloads_;
     LocalServer local_server_;  // after the settings it reads; stopped before they go
+    RemoteServers remote_servers_;
     GenerationSettings settings_;
     bool random_seed_ = true;
     qint64 conversation_id_ = 0;  // 0: a new chat not stored yet

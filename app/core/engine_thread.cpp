@@ -24,10 +24,15 @@ void lower_this_threads_priority() {
 
 }  // namespace
 
-EngineThread::EngineThread(QObject* parent) : QObject(parent), worker_(new EngineWorker) {
+EngineThread::EngineThread(QObject* parent)
+    : QObject(parent), worker_(new EngineWorker), remote_client_(new RemoteChatClient) {
     qRegisterMetaType<tessera::GenerationStats>();
     thread_.setObjectName(QStringLiteral("engine"));
     worker_->moveToThread(&thread_);
+    remote_client_->moveToThread(&thread_);
+    // The network client's sockets belong to the engine thread: it is deleted there, as the
+    // thread ends (a request still running is aborted by its destructor).
+    connect(&thread_, &QThread::finished, remote_client_, &QObject::deleteLater);
     connect(worker_, &EngineWorker::modelLoaded, this,
             [this](const QString& name, qint64 context, const QString& device) {
         --loads_queued_;
@@ -50,6 +55,11 @@ EngineThread::EngineThread(QObject* parent) : QObject(parent), worker_(new Engin
     connect(worker_, &EngineWorker::textPiece, this, &EngineThread::textPiece, Qt::QueuedConnection);
     connect(worker_, &EngineWorker::replyFinished, this, &EngineThread::replyFinished, Qt::QueuedConnection);
     connect(worker_, &EngineWorker::replyFailed, this, &EngineThread::replyFailed, Qt::QueuedConnection);
+    connect(remote_client_, &RemoteChatClient::textPiece, this, &EngineThread::textPiece, Qt::QueuedConnection);
+    connect(remote_client_, &RemoteChatClient::replyFinished, this, &EngineThread::replyFinished, Qt::QueuedConnection);
+    connect(remote_client_, &RemoteChatClient::replyFailed, this, &EngineThread::replyFailed, Qt::QueuedConnection);
+    connect(remote_client_, &RemoteChatClient::replyInterrupted, this, &EngineThread::replyInterrupted,
+            Qt::QueuedConnection);
     thread_.start();
     QMetaObject::invokeMethod(worker_, [] { lower_this_threads_priority(); }, Qt::QueuedConnection);
 }
@@ -70,6 +80,7 @@ void EngineThread::setEngineSettings(const EngineSettings& settings) {
 }
 
 void EngineThread::load(const QString& path) {
+    remote_endpoint_.reset();
     model_name_ = QFileInfo(path).completeBaseName();
     model_path_ = path;
     offered_model_.clear();
@@ -93,8 +104,38 @@ void EngineThread::offer(const QString& path, const QString& reason) {
     setState(State::NoModel, reason);
 }
 
+void EngineThread::useRemote(const RemoteEndpoint& endpoint) {
+    remote_endpoint_ = endpoint;
+    model_name_ = endpoint.model_id;
+    model_path_ = remote_model_uri(endpoint.server_id, endpoint.model_id);
+    offered_model_.clear();
+    device_ = tr("Remote: %1").arg(endpoint.server_name);
+    context_size_ = 0;  // the server's own; not known here
+    setState(State::Ready);
+}
+
+void EngineThread::forgetRemote(const QString& reason) {
+    remote_endpoint_.reset();
+    model_name_.clear();
+    model_path_.clear();
+    offered_model_.clear();
+    device_ = settings_.device == QLatin1String("auto") ? QStringLiteral("CPU") : settings_.device;
+    setState(State::NoModel, reason);
+}
+
+void EngineThread::stop(quint64 id) {
+    worker_->requestStop(id);
+    QMetaObject::invokeMethod(remote_client_, [c = remote_client_, id] { c->stop(id); }, Qt::QueuedConnection);
+}
+
 void EngineThread::generate(GenerationRequest request) {
     last_request_ = request.id;
+    if (remote_endpoint_) {
+        RemoteRequest remote{request.id, *remote_endpoint_, std::move(request.messages), request.settings};
+        QMetaObject::invokeMethod(remote_client_, [c = remote_client_, r = std::move(remote)] { c->generate(r); },
+                                  Qt::QueuedConnection);
+        return;
+    }
     QMetaObject::invokeMethod(worker_, [w = worker_, r = std::move(request)] { w->generate(r); },
                               Qt::QueuedConnection);
 }

@@ -1,15 +1,19 @@
 // The models the app knows (the catalog: the bundled one, every --model given, every file
 // imported on the models page), most recently used first, for the model picker in the header
-// and the models page.
+// and the models page; then the models of the remote servers the user added (remote: true,
+// path "remote:<server id>/<model id>"), which the picker shows and the models page lists
+// under its server instead (localModels leaves them out; local rows keep their numbers).
 #pragma once
 
 #include <QAbstractListModel>
+#include <QSortFilterProxyModel>
 #include <QtQml/qqmlregistration.h>
 #include <vector>
 
 #include "model/model_summary.h"
 #include "model_details.h"
 #include "storage/catalog_store.h"
+#include "storage/remote_server_store.h"
 
 namespace tessera::app {
 
@@ -17,6 +21,7 @@ class ModelCatalogModel : public QAbstractListModel {
     Q_OBJECT
     QML_ELEMENT
     QML_UNCREATABLE("Owned by the ChatController")
+    Q_PROPERTY(QAbstractItemModel* localModels READ localModels CONSTANT)
 
 public:
     enum Roles {
@@ -30,6 +35,9 @@ public:
         QuantizationRole,             // quantization: "Q4_K_M", "F16"; "" until the file was read
         LastUsedRole,                 // lastUsed: ms since the epoch; 0 when never used
         AddedRole,                    // added: ms since the epoch
+        RemoteRole,                   // remote: served by a remote server, not a file here
+        ServerRole,                   // server: the remote server's name; "" for files
+        LabelRole,                    // label: what the picker shows ("model · server" when remote)
     };
 
     ModelCatalogModel(storage::Database& db, storage::Clock clock, QObject* parent = nullptr);
@@ -37,6 +45,7 @@ public:
     int rowCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role) const override;
     QHash<int, QByteArray> roleNames() const override;
+    QAbstractItemModel* localModels() { return &local_models_; }
 
     Q_INVOKABLE void refresh();
     Q_INVOKABLE int rowOfPath(const QString& path) const;
@@ -51,8 +60,18 @@ signals:
     void errorOccurred(const QString& message);
 
 private:
+    struct RemoteModel {
+        std::int64_t server_id;
+        QString server;
+        QString model_id;
+    };
+    QVariant remoteData(const RemoteModel& m, int role) const;
+
     storage::CatalogStore catalog_;
+    storage::RemoteServerStore servers_;
     std::vector<storage::ModelFile> rows_;
+    std::vector<RemoteModel> remote_rows_;  // after rows_
+    QSortFilterProxyModel local_models_;
 };
 
 }  // namespace tessera::app

@@ -2,7 +2,9 @@
 // a real controller: history in a temporary folder, the engine on the bundled model, and two
 // model files for the models page: testNasModel (a synthetic NAS model with every block
 // variant) and testBrokenModel (the same file cut in half); and testDownloadUrl, that model
-// served slowly by an HTTP server on loopback, for the Downloads section.
+// served slowly by an HTTP server on loopback, for the Downloads section; and testOpenAiUrl, a
+// loopback server answering /v1/models as an OpenAI-compatible server does (testOpenAiKey is
+// the key it accepts), for the Add-server form.
 #include <QFile>
 #include <QQmlContext>
 #include <QQmlEngine>
@@ -71,6 +73,24 @@ public slots:
                 });
             if (!server_->listen()) server_.reset();
         }
+        if (!openai_) {
+            openai_ = std::make_unique<tessera::downloads::testing::FaultServer>(
+                [](const tessera::downloads::testing::HttpRequest& request) {
+                    tessera::downloads::testing::HttpResponse r;
+                    r.header("Content-Type", "application/json");
+                    if (request.header("authorization") != "Bearer qml-test-key-0123") {
+                        r.status = 401;
+                        r.body = R"({"error":{"message":"Incorrect API key provided","type":"invalid_request_error"}})";
+                    } else {
+                        r.body = R"({"object":"list","data":[{"id":"nemotron-ultra-253b","object":"model"}]})";
+                    }
+                    return r;
+                });
+            if (!openai_->listen()) openai_.reset();
+        }
+        engine->rootContext()->setContextProperty(QStringLiteral("testOpenAiUrl"),
+                                                  openai_ ? openai_->url(QStringLiteral("/v1")).toString() : QString());
+        engine->rootContext()->setContextProperty(QStringLiteral("testOpenAiKey"), QStringLiteral("qml-test-key-0123"));
         engine->rootContext()->setContextProperty(
             QStringLiteral("testDownloadUrl"),
             server_ ? server_->url(QStringLiteral("/models/downloaded-every-variant.gguf")).toString() : QString());
@@ -79,6 +99,7 @@ public slots:
         data_.reset();
         app_.reset();
         server_.reset();
+        openai_.reset();
     }
 
 private:
@@ -88,6 +109,7 @@ private:
     std::unique_ptr<TestData> data_;
     QByteArray served_;
     std::unique_ptr<tessera::downloads::testing::FaultServer> server_;
+    std::unique_ptr<tessera::downloads::testing::FaultServer> openai_;
 };
 
 QUICK_TEST_MAIN_WITH_SETUP(tessera_ui, Setup)

@@ -22,6 +22,8 @@
 #include "fault_server.h"
 #include "main_window.h"
 #include "model_details.h"
+#include "remote_endpoint.h"
+#include "remote_servers.h"
 #include "synthetic_model.h"
 
 Q_IMPORT_QML_PLUGIN(Tessera_CorePlugin)
@@ -365,6 +367,79 @@ private slots:
         for (qint64 id : {jobs.at(0).id, jobs.at(1).id}) downloads.cancel(id);
         QTRY_COMPARE_WITH_TIMEOUT(jobs.rowCount(), 0, 60000);
         qml_.reset();
+    }
+
+    // The models page with a remote server and the models it serves (a loopback server
+    // answering /v1/models as vLLM does), then its form after a connection test.
+    void modelsPageRemoteServer() {
+        using namespace tessera::downloads::testing;
+        FaultServer vllm([](const HttpRequest& request) {
+            HttpResponse r;
+            r.header("Content-Type", "application/json");
+            r.body = request.target == "/v1/models"
+                         ? R"({"object":"list","data":[{"id":"nvidia/Llama-3_1-Nemotron-Ultra-253B-v1","object":"model","owned_by":"vllm"},{"id":"nvidia/Llama-3_3-Nemotron-Super-49B-v1","object":"model","owned_by":"vllm"}]})"
+                         : R"({"error":{"message":"not found"}})";
+            return r;
+        });
+        QVERIFY(vllm.listen());
+        RemoteServers& servers = *app_->controller().remoteServers();
+        QSignalSpy tested(&servers, &RemoteServers::testChanged);
+        servers.testConnection(vllm.url(QStringLiteral("/v1")).toString(), QStringLiteral("sk-cluster-key-123"));
+        QTRY_VERIFY_WITH_TIMEOUT(!servers.testing(), 60000);
+        QVERIFY2(servers.testPassed(), qPrintable(servers.testMessage()));
+        const qint64 id = servers.save(0, QStringLiteral("DGX cluster (vLLM, TP=8)"), vllm.url(QStringLiteral("/v1")).toString(),
+                                       QStringLiteral("sk-cluster-key-123"), false, false, 120, 60, servers.testModels());
+        QVERIFY2(id > 0, qPrintable(servers.errorText()));
+
+        qml_ = std::make_unique<QQmlApplicationEngine>();
+        QVERIFY(load_main_window(*qml_, &app_->controller(), QStringLiteral("light")));
+        auto* window = qobject_cast<QQuickWindow*>(qml_->rootObjects().constFirst());
+        QVERIFY(window);
+        window->resize(1280, 900);
+        window->setProperty("page", QStringLiteral("models"));
+        QVERIFY(QTest::qWaitForWindowExposed(window));
+        auto* list = window->findChild<QQuickItem*>(QStringLiteral("serverList"));
+        QVERIFY(list);
+        QTRY_COMPARE(list->property("count").toInt(), 1);
+        // The picker offers the server's models beside the local files, marked remote.
+        auto* picker = window->findChild<QQuickItem*>(QStringLiteral("modelPicker"));
+        QVERIFY(picker);
+        QCOMPARE(picker->property("count").toInt(), app_->controller().models()->rowCount());
+        const int remote_row = app_->controller().models()->rowOfPath(
+            remote_model_uri(id, QStringLiteral("nvidia/Llama-3_1-Nemotron-Ultra-253B-v1")));
+        QVERIFY(remote_row >= 0);
+        QString label;
+        QVERIFY(QMetaObject::invokeMethod(picker, "textAt", Q_RETURN_ARG(QString, label), Q_ARG(int, remote_row)));
+        QCOMPARE(label, QStringLiteral("nvidia/Llama-3_1-Nemotron-Ultra-253B-v1 · DGX cluster (vLLM, TP=8) (remote)"));
+        QTest::qWait(50);
+        QImage image = window->grabWindow();
+        QString path = QStringLiteral(SCREENSHOT_DIR "/models-page-remote-server.png");
+        QVERIFY(image.save(path));
+        qInfo("screenshot: %s", qPrintable(path));
+        QVERIFY2(distinct_colours(image) > 40, "the window is (nearly) a single colour");
+
+        auto* dialog = window->findChild<QObject*>(QStringLiteral("addServerDialog"));
+        QVERIFY(dialog);
+        QVariantMap server{{QStringLiteral("serverId"), id},
+                           {QStringLiteral("name"), QStringLiteral("DGX cluster (vLLM, TP=8)")},
+                           {QStringLiteral("baseUrl"), servers.data(servers.index(0), RemoteServers::BaseUrlRole)},
+                           {QStringLiteral("hasKey"), true},
+                           {QStringLiteral("models"), servers.data(servers.index(0), RemoteServers::ModelsRole)},
+                           {QStringLiteral("firstByteTimeout"), 120},
+                           {QStringLiteral("idleTimeout"), 60}};
+        QVERIFY(QMetaObject::invokeMethod(dialog, "openFor", Q_ARG(QVariant, server)));
+        servers.testConnection(servers.data(servers.index(0), RemoteServers::BaseUrlRole).toString(), QString(), false, id);
+        QTRY_VERIFY_WITH_TIMEOUT(!servers.testing(), 60000);
+        QVERIFY2(servers.testPassed(), qPrintable(servers.testMessage()));  // with the key from the secret store
+        QCOMPARE(vllm.requests().back().header("authorization"), QByteArray("Bearer sk-cluster-key-123"));
+        QTest::qWait(300);  // the dialog's opening transition
+        image = window->grabWindow();
+        path = QStringLiteral(SCREENSHOT_DIR "/add-server-dialog.png");
+        QVERIFY(image.save(path));
+        qInfo("screenshot: %s", qPrintable(path));
+        QVERIFY(QMetaObject::invokeMethod(dialog, "close"));
+        qml_.reset();
+        QVERIFY(servers.remove(id));
     }
 
 private:

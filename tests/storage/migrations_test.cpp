@@ -68,7 +68,10 @@ TEST_F(MigrationsTest, EveryEarlierVersionMigratesToLatestKeepingData) {
         EXPECT_EQ(schema_of(db), expected_schema);
         EXPECT_EQ(must(db.query_text("SELECT content FROM messages WHERE id = 1")), "kept findable words");
         // Step 5 packs finished messages long enough to gain (text_codec.h); they read back whole.
-        EXPECT_EQ(must(db.query_text("SELECT typeof(content) FROM messages WHERE id = 2")), "blob");
+        // (Rows written after it, at a later version, stay as the app wrote them.)
+        if (from < 5) {
+            EXPECT_EQ(must(db.query_text("SELECT typeof(content) FROM messages WHERE id = 2")), "blob");
+        }
         EXPECT_EQ(must(db.query_text("SELECT tessera_text(content) FROM messages WHERE id = 2")), long_text);
         EXPECT_EQ(must(db.query_int("SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'teapots'")), 1);
         ASSERT_OK(db.exec("INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)"));
