@@ -158,7 +158,7 @@ void ChatController::openConversation(qint64 id) {
 }
 
 bool ChatController::send(const QString& text) {
-    if (text.trimmed().isEmpty() || !canStartReply()) return false;
+    if (text.trimmed().isEmpty() || !canStartReply() || !fitsTheContext(text)) return false;
     std::optional<std::int64_t> parent;
     if (conversation_id_ == 0) {
         storage::ConversationSettings settings;
@@ -179,6 +179,23 @@ bool ChatController::send(const QString& text) {
                                     modelName());
     if (!check(status_of(turn), tr("saving your message"))) return false;
     return startReply(std::move(turn->reply));
+}
+
+bool ChatController::fitsTheContext(const QString& text) {
+    // U1: a 50 MB paste would cost the GUI thread seconds to store, only for the engine to
+    // refuse it. UTF-8 has at least one byte per UTF-16 unit, so text.size() is a lower bound
+    // of its bytes: over the capacity, it cannot fit. It is refused here, unstored, and stays
+    // in the composer to be shortened.
+    const qint64 context = options_.context_length ? std::min<qint64>(*options_.context_length, engine_.contextSize())
+                                                   : engine_.contextSize();
+    const qint64 capacity = engine_.textCapacity(context);
+    if (capacity <= 0 || text.size() <= capacity) return true;
+    setError(tr("This message is too long for the context: %1 characters, and a context of %2 tokens holds at most "
+                "%3 characters of text. Shorten it, or raise the context length in the conversation's settings.")
+                 .arg(text.size())
+                 .arg(context)
+                 .arg(capacity));
+    return false;
 }
 
 bool ChatController::forkConversation(qint64 id) {

@@ -150,6 +150,8 @@ private:
     };
 
     bool canStartReply();
+    // False, with errorText, for a message longer than the loaded context can ever hold.
+    bool fitsTheContext(const QString& text);
     static QString serverBusyMessage();
     bool startReply(storage::StreamingReply row);
     // Shows the current path again; with keep_older, from the first shown message's place

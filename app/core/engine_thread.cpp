@@ -34,10 +34,11 @@ EngineThread::EngineThread(QObject* parent)
     // thread ends (a request still running is aborted by its destructor).
     connect(&thread_, &QThread::finished, remote_client_, &QObject::deleteLater);
     connect(worker_, &EngineWorker::modelLoaded, this,
-            [this](const QString& name, qint64 context, const QString& device) {
+            [this](const QString& name, qint64 context, const QString& device, qint64 max_token_bytes) {
         --loads_queued_;
         model_name_ = name;
         context_size_ = context;
+        max_token_bytes_ = max_token_bytes;
         device_ = device;
         setState(State::Ready);
     }, Qt::QueuedConnection);

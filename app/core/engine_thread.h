@@ -50,6 +50,9 @@ public:
     QString offeredModel() const { return offered_model_; }
     QString device() const { return device_; }
     qint64 contextSize() const { return context_size_; }
+    // Bytes of text that a context of `tokens` can hold at most (0: not known, as for a remote
+    // model): a longer message cannot fit whatever it says.
+    qint64 textCapacity(qint64 tokens) const { return remote() ? 0 : tokens * max_token_bytes_; }
     QString errorText() const { return error_text_; }
     double loadProgress() const { return load_progress_; }
     bool remote() const { return remote_endpoint_.has_value(); }
@@ -107,6 +110,7 @@ private:
     QString device_ = QStringLiteral("CPU");
     EngineSettings settings_;
     qint64 context_size_ = 0;
+    qint64 max_token_bytes_ = 0;
     double load_progress_ = 0.0;
     int progress_interval_ms_ = 33;
     quint64 last_request_ = 0;

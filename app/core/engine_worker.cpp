@@ -31,7 +31,8 @@ void EngineWorker::loadModel(const LoadRequest& request) {
     loaded_ = std::move(*loaded);
     qCInfo(lcEngine) << "loaded" << request.path << "context" << loaded_->session->n_ctx();
     emit modelLoaded(QFileInfo(request.path).completeBaseName(), loaded_->session->n_ctx(),
-                     QString::fromStdString(loaded_->backend.description));
+                     QString::fromStdString(loaded_->backend.description),
+                     static_cast<qint64>(loaded_->session->max_token_bytes()));
 }
 
 void EngineWorker::generate(const GenerationRequest& request) {

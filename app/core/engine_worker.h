@@ -45,7 +45,9 @@ public:
 
 signals:
     // device: what runs it ("CPU, 4 threads, avx2 kernels", "Vulkan: llvmpipe ...").
-    void modelLoaded(const QString& name, qint64 contextTokens, const QString& device);
+    // maxTokenBytes: the longest token as text, so that a message too long for any context is
+    // known before it is stored or tokenized (U1).
+    void modelLoaded(const QString& name, qint64 contextTokens, const QString& device, qint64 maxTokenBytes);
     void modelFailed(const QString& error);
     // While a model loads: the share of its weights read or uploaded (0..1, rising, 1 last),
     // at most about 30 times a second.

@@ -63,6 +63,8 @@ public:
     const chat::TemplateChoice& template_choice() const { return choice_; }
     const Generator& generator() const { return generator_; }
     int64_t n_ctx() const { return evaluator_.n_ctx(); }
+    // The longest vocabulary entry as text: no message longer than n_ctx times this fits.
+    size_t max_token_bytes() const { return max_token_bytes_; }
 
 private:
     Evaluator& evaluator_;

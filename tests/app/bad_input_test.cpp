@@ -45,35 +45,46 @@ private slots:
     }
     void cleanup() { app_.reset(); }
 
-    // U1: send() stores the paste and hands it to the engine thread, which tokenizes it there
-    // and answers that it does not fit the context; the paste is kept whole, and the view
-    // lays out only its start.
-    void U1_aFiftyMegabytePasteIsKeptWholeAndWarnedAboutAsOverTheContext() {
+    // U1: a paste longer than any context of the loaded model can hold is refused by send()
+    // at once, before it is stored or tokenized (storing 50 MB would hold the GUI thread for
+    // seconds); nothing is written, the composer keeps the text, and the app still chats.
+    void U1_aFiftyMegabytePasteIsRefusedAtOnceAsOverTheContextAndNothingIsStored() {
         auto& c = app_->controller();
         const QString paste = QStringLiteral("pasted words ").repeated(4 * 1024 * 1024);  // 52 MB
-        QVERIFY(c.send(paste));
-        QVERIFY(c.generating());  // the engine's work is still to come: send did not wait for it
-        QVERIFY(app_->wait_for_reply());
-        QVERIFY2(c.errorText().contains(QStringLiteral("context")), qPrintable(c.errorText()));
-        MessageListModel* m = c.messages();
-        QCOMPARE(m->rowCount(), 2);
-        QCOMPARE(row_text(m, 1, MessageListModel::StateRole), QStringLiteral("error"));
-        QVERIFY(row_text(m, 1, MessageListModel::ErrorRole).contains(QStringLiteral("shorten it")));
+        QVERIFY(!c.send(paste));
+        QVERIFY(!c.generating());
+        QVERIFY2(c.errorText().contains(QStringLiteral("too long for the context")), qPrintable(c.errorText()));
+        QVERIFY2(c.errorText().contains(QStringLiteral("Shorten it")), qPrintable(c.errorText()));
+        QCOMPARE(c.conversationId(), qint64(0));
+        QCOMPARE(c.messages()->rowCount(), 0);
+        auto listed = app_->storage().conversations().recent_conversations(10);
+        QVERIFY(listed.ok());
+        QVERIFY(listed->empty());
 
-        auto path = app_->storage().conversations().current_path(c.conversationId());
-        QVERIFY(path.ok());
-        QCOMPARE(path->front().content.size(), size_t(paste.size()));
-        QVERIFY(path->front().content == paste.toStdString());
-        QCOMPARE(row_text(m, 0).size(), paste.size());  // copy and edit get all of it
-        const QString shown = row_text(m, 0, MessageListModel::ShownAnswerRole);
-        QVERIFY(shown.size() < kMaxShownChars + 200);
-        QVERIFY(shown.startsWith(paste.left(kMaxShownChars)));
-
-        // The app still chats afterwards.
-        c.newChat();
         c.clearError();
         QVERIFY(app_->send_and_wait(QStringLiteral("I")));
         QCOMPARE(row_text(c.messages(), 1, MessageListModel::StateRole), QStringLiteral("complete"));
+    }
+
+    // U1, a huge message already in the history (written by another client, or for a remote
+    // model whose context is not known here): kept whole, and the view lays out only its start.
+    void U1_aHugeStoredMessageIsKeptWholeAndShownCut() {
+        auto& store = app_->storage().conversations();
+        const std::string paste = std::string("pasted words ").append(std::string(52u << 20, 'x'));
+        auto id = store.create_conversation({"A paste"});
+        QVERIFY(id.ok());
+        storage::NewMessage m;
+        m.role = storage::Role::user;
+        m.content = paste;
+        QVERIFY(store.insert_message(*id, m, true).ok());
+        auto& c = app_->controller();
+        c.openConversation(*id);
+        MessageListModel* rows = c.messages();
+        QCOMPARE(rows->rowCount(), 1);
+        QCOMPARE(row_text(rows, 0).size(), qsizetype(paste.size()));  // copy and edit get all of it
+        const QString shown = row_text(rows, 0, MessageListModel::ShownAnswerRole);
+        QVERIFY(shown.size() < kMaxShownChars + 200);
+        QVERIFY(shown.startsWith(QString::fromStdString(paste.substr(0, kMaxShownChars))));
     }
 
     // U2, from the user: lone surrogates (possible in a QString from a paste) are stored and
