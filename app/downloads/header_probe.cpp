@@ -51,11 +51,7 @@ void HeaderProbe::start() {
 void HeaderProbe::send(const QUrl& url) {
     current_ = url;
     headers_done_ = false;
-    QNetworkRequest request(url);
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
-    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
-    request.setHeader(QNetworkRequest::UserAgentHeader, settings_.user_agent);
-    request.setRawHeader("Accept-Encoding", "identity");
+    QNetworkRequest request = hop_request(url, settings_.user_agent);
     request.setTransferTimeout(static_cast<int>(settings_.timeout.count()));
     if (authorization_allowed_) request.setRawHeader("Authorization", authorization_);
     const qint64 from = whole_body_ ? 0 : result_.prefix.size();

@@ -42,4 +42,13 @@ RedirectHop next_redirect(const QUrl& origin, const QUrl& current, const QByteAr
     return hop;
 }
 
+QNetworkRequest hop_request(const QUrl& url, const QString& user_agent) {
+    QNetworkRequest request(url);
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
+    request.setHeader(QNetworkRequest::UserAgentHeader, user_agent);
+    request.setRawHeader("Accept-Encoding", "identity");
+    return request;
+}
+
 }  // namespace tessera::downloads

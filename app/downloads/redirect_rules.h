@@ -9,6 +9,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QNetworkRequest>
 #include <QString>
 #include <QUrl>
 
@@ -27,5 +28,10 @@ RedirectHop next_redirect(const QUrl& origin, const QUrl& current, const QByteAr
                           bool authorization_still_allowed);
 
 bool same_origin(const QUrl& a, const QUrl& b);
+
+// A GET for one hop of a file's bytes: Qt follows no redirect on its own (each goes through
+// next_redirect), nothing comes from a cache, and the body is not compressed (the bytes are
+// the file's). Range and Authorization are the caller's.
+QNetworkRequest hop_request(const QUrl& url, const QString& user_agent);
 
 }  // namespace tessera::downloads

@@ -76,13 +76,7 @@ void Transfer::stop() { conclude(TransferOutcome::Kind::stopped, QStringLiteral(
 void Transfer::send(const QUrl& url, bool with_authorization) {
     current_ = url;
     headers_done_ = false;
-    QNetworkRequest request(url);
-    // Every hop is checked by next_redirect(), never followed by Qt on its own (D7).
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
-    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
-    request.setHeader(QNetworkRequest::UserAgentHeader, settings_.user_agent);
-    // Set explicitly so Qt neither asks for gzip nor inflates: the bytes are the file's.
-    request.setRawHeader("Accept-Encoding", "identity");
+    QNetworkRequest request = hop_request(url, settings_.user_agent);
     if (with_authorization) request.setRawHeader("Authorization", spec_.authorization);
     if (part_.size() > 0) {
         request.setRawHeader("Range", "bytes=" + QByteArray::number(part_.size()) + "-");
